@@ -1,0 +1,149 @@
+#include "common/files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/paths.h"
+
+namespace aix {
+namespace {
+
+// UniqueFd closes its descriptor on scope exit.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+absl::Status WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ErrnoStatus(int err, const std::string& what) {
+  std::string msg = absl::StrCat(what, ": ", strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(msg);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(msg);
+    case EEXIST:
+      return absl::AlreadyExistsError(msg);
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(msg);
+    default:
+      return absl::InternalError(msg);
+  }
+}
+
+absl::Status EnsurePrivateDir(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) return ErrnoStatus(errno, "stat " + path);
+    std::string parent = Dirname(path);
+    if (parent != path && parent != "/" && parent != ".") {
+      struct stat pst;
+      if (stat(parent.c_str(), &pst) != 0) {
+        absl::Status s = EnsurePrivateDir(parent);
+        if (!s.ok()) return s;
+      }
+    }
+    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoStatus(errno, "create directory " + path);
+    }
+    if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat " + path);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " exists but is not a directory; move it away"));
+  }
+  if (st.st_uid != geteuid()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, " belongs to uid ", st.st_uid, ", not to you (uid ", geteuid(),
+        "); remove it or point aix elsewhere (AIX_SOCKET, AIX_STORAGE_PATH)"));
+  }
+  if ((st.st_mode & 077) != 0 && chmod(path.c_str(), 0700) != 0) {
+    return ErrnoStatus(errno, "chmod 0700 " + path);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open " + path);
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "read " + path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents, mode_t mode) {
+  std::string tmpl = path + ".tmp-XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  // mkstemp creates the file 0600, so a secret is never readable by others,
+  // not even for an instant.
+  UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "create temporary file " + tmpl);
+  std::string tmp(name.data());
+  auto fail = [&tmp](absl::Status s) {
+    unlink(tmp.c_str());
+    return s;
+  };
+  if (fchmod(fd.get(), mode) != 0) return fail(ErrnoStatus(errno, "chmod " + tmp));
+  absl::Status s = WriteAll(fd.get(), contents);
+  if (!s.ok()) return fail(s);
+  if (fsync(fd.get()) != 0) return fail(ErrnoStatus(errno, "fsync " + tmp));
+  if (close(fd.release()) != 0) return fail(ErrnoStatus(errno, "close " + tmp));
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    return fail(ErrnoStatus(errno, "rename " + tmp + " to " + path));
+  }
+  // The rename is durable only once the directory entry is.
+  UniqueFd dir(open(Dirname(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || fsync(dir.get()) != 0) {
+    return ErrnoStatus(errno, "fsync directory of " + path);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace aix

@@ -1,0 +1,72 @@
+#include "common/paths.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace aix {
+
+EnvLookup ProcessEnv() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    return std::string(v);
+  };
+}
+
+absl::Status CheckSocketPath(const std::string& path) {
+  if (path.empty() || path[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "socket path '", path,
+        "' is not absolute; set AIX_SOCKET to an absolute path"));
+  }
+  if (path.size() > kMaxSocketPathLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "socket path is ", path.size(), " bytes, over the Unix limit of ",
+        kMaxSocketPathLength, ": ", path,
+        "\nChoose a shorter one, e.g.: export AIX_SOCKET=/tmp/aix-",
+        getuid(), "/aixd.sock"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SocketPath(const EnvLookup& env) {
+  std::string path;
+  if (auto explicit_path = env("AIX_SOCKET")) {
+    path = *explicit_path;
+  } else if (auto runtime = env("XDG_RUNTIME_DIR")) {
+    path = absl::StrCat(*runtime, "/aix/aixd.sock");
+  } else {
+    path = absl::StrCat("/tmp/aix-", getuid(), "/aixd.sock");
+  }
+  absl::Status s = CheckSocketPath(path);
+  if (!s.ok()) return s;
+  return path;
+}
+
+absl::StatusOr<std::string> StorageDir(const EnvLookup& env) {
+  if (auto p = env("AIX_STORAGE_PATH")) return *p;
+  if (auto home = env("HOME")) return absl::StrCat(*home, "/.prompts");
+  return absl::FailedPreconditionError(
+      "neither AIX_STORAGE_PATH nor HOME is set; set one, e.g.: "
+      "export AIX_STORAGE_PATH=$PWD/.prompts");
+}
+
+absl::StatusOr<std::string> StateDir(const EnvLookup& env) {
+  if (auto p = env("XDG_STATE_HOME")) return absl::StrCat(*p, "/aix");
+  if (auto home = env("HOME")) return absl::StrCat(*home, "/.local/state/aix");
+  return absl::FailedPreconditionError(
+      "neither XDG_STATE_HOME nor HOME is set; set HOME");
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace aix

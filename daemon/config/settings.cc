@@ -1,0 +1,296 @@
+#include "daemon/config/settings.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace aix::config {
+namespace {
+
+constexpr const char* kBuiltinProviders[] = {"openrouter", "openai", "anthropic"};
+
+bool IsBuiltinProvider(absl::string_view name) {
+  for (const char* p : kBuiltinProviders) {
+    if (name == p) return true;
+  }
+  return false;
+}
+
+// Custom provider names follow the same rule as prompt names, so they are
+// safe in file names, URLs and shell commands.
+bool IsValidCustomName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
+        c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+const char* kProviderHelp =
+    "valid providers: openrouter, openai, anthropic, custom:NAME (NAME: "
+    "letters, digits, '.', '_', '-', at most 64 characters)";
+
+std::string TypeHelp(const SettingSpec& spec) {
+  switch (spec.type) {
+    case SettingType::kString:
+      return "a non-empty string";
+    case SettingType::kProvider:
+      return "one of openrouter, openai, anthropic, custom:NAME";
+    case SettingType::kPositiveInt:
+      return "an integer greater than 0";
+    case SettingType::kTemperature:
+      return "a number from 0 to 2";
+    case SettingType::kBool:
+      return "true or false";
+    case SettingType::kPath:
+      return "a directory path";
+  }
+  return "";
+}
+
+std::string Example(const SettingSpec& spec) {
+  std::string v = spec.default_value.is_null()
+                      ? std::string("VALUE")
+                      : DisplayValue(spec.default_value);
+  if (spec.type == SettingType::kString && spec.default_value.is_null()) {
+    v = "\"meta-llama/llama-3.2-3b-instruct:free\"";
+  }
+  return absl::StrCat("aix config --set ", spec.key, " ", v);
+}
+
+// CheckValue validates an already-typed JSON value against `spec`.
+absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
+  auto bad = [&spec]() {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.key, " must be ", TypeHelp(spec)));
+  };
+  switch (spec.type) {
+    case SettingType::kString:
+      if (!v.is_string() || v.get<std::string>().empty()) return bad();
+      return absl::OkStatus();
+    case SettingType::kPath:
+      if (!v.is_string()) return bad();
+      return absl::OkStatus();
+    case SettingType::kProvider: {
+      if (!v.is_string()) return bad();
+      std::string s = v.get<std::string>();
+      if (IsBuiltinProvider(s)) return absl::OkStatus();
+      if (absl::StartsWith(s, "custom:") && IsValidCustomName(s.substr(7))) {
+        return absl::OkStatus();
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat(spec.key, " is '", s, "'; ", kProviderHelp));
+    }
+    case SettingType::kPositiveInt:
+      if (!v.is_number_integer() || v.get<int64_t>() <= 0) return bad();
+      return absl::OkStatus();
+    case SettingType::kTemperature: {
+      if (!v.is_number()) return bad();
+      double d = v.get<double>();
+      if (!(d >= 0.0 && d <= 2.0)) return bad();
+      return absl::OkStatus();
+    }
+    case SettingType::kBool:
+      if (!v.is_boolean()) return bad();
+      return absl::OkStatus();
+  }
+  return bad();
+}
+
+}  // namespace
+
+const std::vector<SettingSpec>& FixedSettings() {
+  static const auto* specs = new std::vector<SettingSpec>{
+      {"default_provider", SettingType::kProvider, "openrouter",
+       "provider used when a run names none: openrouter, openai, anthropic or "
+       "custom:NAME"},
+      {"default_model", SettingType::kString, nullptr,
+       "model for the default provider when a run and its prompt name none"},
+      {"openrouter_default_model", SettingType::kString, nullptr,
+       "model used with OpenRouter when none is given"},
+      {"openai_default_model", SettingType::kString, nullptr,
+       "model used with OpenAI when none is given"},
+      {"anthropic_default_model", SettingType::kString, nullptr,
+       "model used with Anthropic when none is given"},
+      {"max_tokens", SettingType::kPositiveInt, 1024,
+       "most tokens a reply may have (integer > 0)"},
+      {"temperature", SettingType::kTemperature, 0.7,
+       "sampling temperature, 0 to 2"},
+      {"editor", SettingType::kString, "nano",
+       "editor for 'aix edit' when $EDITOR is not set"},
+      {"commands_enabled", SettingType::kBool, true,
+       "whether prompt commands may run (true/false)"},
+      {"storage_path", SettingType::kPath, nullptr,
+       "directory holding config.json and prompts (read-only: set "
+       "AIX_STORAGE_PATH to move it)"},
+  };
+  return *specs;
+}
+
+const SettingSpec* FindSetting(absl::string_view key) {
+  for (const SettingSpec& s : FixedSettings()) {
+    if (key == s.key) return &s;
+  }
+  return nullptr;
+}
+
+Json DefaultDocument(const std::string& storage_path) {
+  Json doc = Json::object();
+  for (const SettingSpec& s : FixedSettings()) {
+    if (!s.default_value.is_null()) doc[s.key] = s.default_value;
+  }
+  doc["storage_path"] = storage_path;
+  doc["api_keys"] = Json::object();
+  doc["custom_providers"] = Json::object();
+  return doc;
+}
+
+std::string ValidSettingsHelp() {
+  std::vector<std::string> keys;
+  for (const SettingSpec& s : FixedSettings()) keys.push_back(s.key);
+  keys.push_back("api_keys.PROVIDER");
+  return absl::StrCat("valid settings: ", absl::StrJoin(keys, ", "));
+}
+
+absl::StatusOr<std::string> CanonicalProvider(absl::string_view name,
+                                              const Json& doc) {
+  if (IsBuiltinProvider(name)) return std::string(name);
+  if (absl::StartsWith(name, "custom:")) {
+    absl::string_view custom = name.substr(7);
+    if (IsValidCustomName(custom)) return std::string(name);
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", custom, "' is not a valid custom provider name; ",
+                     kProviderHelp));
+  }
+  auto it = doc.find("custom_providers");
+  if (it != doc.end() && it->is_object() && it->contains(std::string(name))) {
+    return absl::StrCat("custom:", name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown provider '", name, "'; ", kProviderHelp));
+}
+
+absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
+                                const Json& doc) {
+  auto invalid = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid value '", text, "' for ", spec.key, ": ", why,
+        ".\nExample: ", Example(spec)));
+  };
+  Json value;
+  switch (spec.type) {
+    case SettingType::kPath:
+      return absl::InvalidArgumentError(absl::StrCat(
+          spec.key, " is read-only; to keep aix's files elsewhere, set "
+                    "AIX_STORAGE_PATH for aixd (and restart it: aix daemon stop)"));
+    case SettingType::kString:
+      value = std::string(text);
+      break;
+    case SettingType::kProvider: {
+      auto canonical = CanonicalProvider(text, doc);
+      if (!canonical.ok()) return invalid(kProviderHelp);
+      value = *canonical;
+      break;
+    }
+    case SettingType::kPositiveInt: {
+      int64_t n;
+      if (!absl::SimpleAtoi(text, &n) || n <= 0) {
+        return invalid("must be an integer greater than 0");
+      }
+      value = n;
+      break;
+    }
+    case SettingType::kTemperature: {
+      double d;
+      if (!absl::SimpleAtod(text, &d) || !std::isfinite(d) || d < 0 || d > 2) {
+        return invalid("must be a number from 0 to 2");
+      }
+      value = d;
+      break;
+    }
+    case SettingType::kBool: {
+      std::string lower = absl::AsciiStrToLower(text);
+      if (lower == "true") {
+        value = true;
+      } else if (lower == "false") {
+        value = false;
+      } else {
+        return invalid("must be true or false");
+      }
+      break;
+    }
+  }
+  absl::Status s = CheckValue(spec, value);
+  if (!s.ok()) return invalid(TypeHelp(spec));
+  return value;
+}
+
+absl::Status ValidateApiKey(absl::string_view provider, absl::string_view key) {
+  if (key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the API key for ", provider, " is empty; paste the key, e.g.: "
+        "aix api-key ", provider));
+  }
+  for (char c : key) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the API key for ", provider,
+          " contains whitespace or a control character; check what you "
+          "pasted (the key is not shown here)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDocument(const Json& doc, std::string* problem_key) {
+  problem_key->clear();
+  if (!doc.is_object()) {
+    return absl::InvalidArgumentError(
+        "the top level must be a JSON object ({ ... })");
+  }
+  for (const SettingSpec& spec : FixedSettings()) {
+    auto it = doc.find(spec.key);
+    if (it == doc.end()) continue;
+    absl::Status s = CheckValue(spec, *it);
+    if (!s.ok()) {
+      *problem_key = spec.key;
+      return absl::InvalidArgumentError(
+          absl::StrCat(s.message(), ", found ", it->dump()));
+    }
+  }
+  for (const char* map_key : {"api_keys", "custom_providers"}) {
+    auto it = doc.find(map_key);
+    if (it != doc.end() && !it->is_object()) {
+      *problem_key = map_key;
+      return absl::InvalidArgumentError(absl::StrCat(
+          map_key, " must be an object ({ ... }), found ", it->type_name()));
+    }
+  }
+  auto keys = doc.find("api_keys");
+  if (keys != doc.end()) {
+    for (auto& [provider, key] : keys->items()) {
+      if (!key.is_string()) {
+        *problem_key = provider;
+        return absl::InvalidArgumentError(absl::StrCat(
+            "api_keys.", provider, " must be a string, found ", key.type_name()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string DisplayValue(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+}  // namespace aix::config
