@@ -1,0 +1,25 @@
+// The client's command table: each command group adds its CLI11
+// subcommand and returns what to run when that subcommand was given.
+#ifndef AIX_CLIENT_COMMANDS_COMMAND_H_
+#define AIX_CLIENT_COMMANDS_COMMAND_H_
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/status/status.h"
+
+namespace aix {
+
+struct Command {
+  CLI::App* app;                      // the subcommand, owned by the root
+  std::function<absl::Status()> run;  // called after a successful parse
+};
+
+Command AddConfigCommand(CLI::App& root);
+Command AddApiKeyCommand(CLI::App& root);
+Command AddDaemonCommand(CLI::App& root);
+
+}  // namespace aix
+
+#endif  // AIX_CLIENT_COMMANDS_COMMAND_H_

@@ -1,0 +1,46 @@
+// aix: the command-line client. Wiring only: every command is a request to
+// aixd (see commands/ and connect.h).
+#include <signal.h>
+
+#include <iostream>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "client/commands/command.h"
+#include "common/exit_codes.h"
+#include "common/version.h"
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"aix: keep a library of prompt templates and run them against AI "
+               "providers. Commands are served by the aixd daemon, started on demand."};
+  app.set_version_flag("--version", aix::kVersion);
+  app.require_subcommand(1);
+  std::vector<aix::Command> commands = {
+      aix::AddConfigCommand(app),
+      aix::AddApiKeyCommand(app),
+      aix::AddDaemonCommand(app),
+  };
+  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 aixd unavailable, 4 not found, "
+             "5 permission denied, 6 config.json invalid. See README.md.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "aix: error: " << e.what() << "\nRun 'aix --help' for usage.\n";
+    return aix::kExitUsage;
+  }
+  for (const aix::Command& c : commands) {
+    if (!c.app->parsed()) continue;
+    absl::Status s = c.run();
+    if (!s.ok()) std::cerr << "aix: error: " << s.message() << "\n";
+    return aix::ExitCodeFor(s);
+  }
+  return aix::kExitUsage;
+}

@@ -1,0 +1,24 @@
+// Talking to a person at a terminal: hidden input, confirmations.
+#ifndef AIX_CLIENT_TERMINAL_H_
+#define AIX_CLIENT_TERMINAL_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace aix {
+
+// IsTerminal reports whether `fd` is a terminal.
+bool IsTerminal(int fd);
+
+// ReadSecret reads one line from stdin. On a terminal it first prints
+// `prompt` to stderr and turns echo off while reading; piped input is read
+// up to the first newline or EOF. The trailing newline is dropped.
+absl::StatusOr<std::string> ReadSecret(const std::string& prompt);
+
+// Confirm asks `question` on stderr and reads y/yes (anything else is no).
+bool Confirm(const std::string& question);
+
+}  // namespace aix
+
+#endif  // AIX_CLIENT_TERMINAL_H_

@@ -1,0 +1,99 @@
+#include "daemon/daemon.h"
+
+#include <signal.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/paths.h"
+#include "common/version.h"
+#include "daemon/config/config_store.h"
+#include "daemon/server/listener.h"
+#include "daemon/server/log.h"
+#include "daemon/server/peer_registry.h"
+#include "daemon/server/server.h"
+#include "daemon/services/config_service.h"
+#include "daemon/services/daemon_service.h"
+#include "daemon/services/key_service.h"
+
+namespace aix {
+namespace {
+
+// How long in-flight calls may run after a shutdown request before they
+// are cancelled.
+constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+
+v1::StartMethod StartMethodOf(const DaemonOptions& options, bool socket_activated) {
+  if (socket_activated) return v1::START_METHOD_SYSTEMD_SOCKET;
+  if (options.started_by_client) return v1::START_METHOD_AUTO;
+  if (std::getenv("INVOCATION_ID") != nullptr) return v1::START_METHOD_SYSTEMD_SERVICE;
+  return v1::START_METHOD_FOREGROUND;
+}
+
+int Fail(const absl::Status& status) {
+  Log(LogLevel::kError, status.message());
+  return 1;
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  // Signals are taken synchronously by sigwait below; block them before any
+  // thread exists so every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const absl::Time started = absl::Now();
+  EnvLookup env = ProcessEnv();
+  std::string socket_path = options.socket_path;
+  if (socket_path.empty()) {
+    auto resolved = SocketPath(env);
+    if (!resolved.ok()) return Fail(resolved.status());
+    socket_path = *resolved;
+  }
+  auto storage = StorageDir(env);
+  if (!storage.ok()) return Fail(storage.status());
+
+  auto listener = SocketListener::Open(socket_path);
+  if (!listener.ok()) return Fail(listener.status());
+  const bool activated = (*listener)->socket_activated();
+  socket_path = (*listener)->path();
+
+  config::ConfigStore store(*storage);
+  PeerRegistry peers(geteuid());
+  DaemonFacts facts{started, socket_path, StartMethodOf(options, activated),
+                    store.storage_dir(), store.path()};
+  ConfigServiceImpl config_service(&store, &peers);
+  KeyServiceImpl key_service(&store, &peers);
+  DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); });
+
+  Server server(std::move(*listener), &peers,
+                {&daemon_service, &config_service, &key_service});
+  absl::Status s = server.Start();
+  if (!s.ok()) return Fail(s);
+  Log(LogLevel::kInfo,
+      absl::StrCat("aixd ", kVersion, " serving ", kApiVersion, " on ", socket_path,
+                   " (", v1::StartMethod_Name(facts.start_method), ", storage ",
+                   store.storage_dir(), ")"));
+  sd_notify(0, "READY=1");
+
+  int sig = 0;
+  while (sigwait(&stop_signals, &sig) != 0) {
+  }
+  Log(LogLevel::kInfo, absl::StrCat("received ", strsignal(sig), "; shutting down"));
+  sd_notify(0, "STOPPING=1");
+  server.Shutdown(kShutdownGrace);
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+}  // namespace aix

@@ -1,0 +1,98 @@
+#include "daemon/server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+#include <grpcpp/server_posix.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+#include "daemon/server/log.h"
+
+namespace aix {
+
+Server::Server(std::unique_ptr<SocketListener> listener, PeerRegistry* peers,
+               std::vector<grpc::Service*> services)
+    : listener_(std::move(listener)), peers_(peers), services_(std::move(services)) {}
+
+Server::~Server() { Shutdown(absl::ZeroDuration()); }
+
+absl::Status Server::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // No listening port: connections arrive through AddInsecureChannelFromFd.
+  for (grpc::Service* s : services_) builder.RegisterService(s);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) return absl::InternalError("gRPC server failed to start");
+  if (pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return ErrnoStatus(errno, "pipe");
+  }
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  return absl::OkStatus();
+}
+
+void Server::AcceptLoop() {
+  pollfd fds[2] = {{listener_->fd(), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+  while (!stopping_.load()) {
+    int n = poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Log(LogLevel::kError, absl::StrCat("poll: ", strerror(errno)));
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    if ((fds[0].revents & POLLIN) == 0) continue;
+    // gRPC needs non-blocking descriptors; with a blocking one the first
+    // call hangs.
+    int fd = accept4(listener_->fd(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        Log(LogLevel::kWarning, absl::StrCat("accept: ", strerror(errno)));
+      }
+      continue;
+    }
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      Log(LogLevel::kWarning, "SO_PEERCRED failed; closing connection");
+      close(fd);
+      continue;
+    }
+    if (cred.uid != geteuid()) {
+      Log(LogLevel::kWarning,
+          absl::StrCat("connection from uid ", cred.uid, " (pid ", cred.pid,
+                       "); its calls will be refused"));
+    }
+    peers_->Record(fd, cred.uid);
+    grpc::AddInsecureChannelFromFd(server_.get(), fd);
+  }
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (stopping_.exchange(true)) return;
+  if (wake_pipe_[1] >= 0) {
+    char c = 0;
+    ssize_t ignored = write(wake_pipe_[1], &c, 1);
+    (void)ignored;
+  }
+  if (accept_thread_.joinable()) accept_thread_.join();
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoNanoseconds(grace));
+    server_->Wait();
+  }
+  for (int& fd : wake_pipe_) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  listener_.reset();
+}
+
+}  // namespace aix
