@@ -1,0 +1,60 @@
+// systemd socket activation (LISTEN_FDS), driven by systemd-socket-activate
+// exactly as aixd.socket would.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace aix::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SocketActivation, DaemonAdoptsThePassedSocketAndLeavesItInPlace) {
+  const char* activate = "/usr/bin/systemd-socket-activate";
+  if (access(activate, X_OK) != 0) GTEST_SKIP() << "systemd-socket-activate missing";
+  Sandbox box;
+  ASSERT_EQ(mkdir((box.dir + "/run").c_str(), 0700), 0);
+  box.env.erase("AIXD");  // the client must not start a daemon itself
+  std::string log = box.dir + "/activate.log";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : box.env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> e;
+    for (auto& s : env_strings) e.push_back(s.data());
+    e.push_back(nullptr);
+    std::string listen = "--listen=" + box.socket;
+    std::string aixd = AixdPath();
+    char* argv[] = {const_cast<char*>(activate), listen.data(), aixd.data(), nullptr};
+    execve(activate, argv, e.data());
+    _exit(127);
+  }
+  ASSERT_TRUE(box.WaitForSocket());
+  EXPECT_TRUE(box.Daemons().empty()) << "aixd starts on the first connection, not before";
+
+  Result status = box.Aix({"daemon", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err << Sandbox::ReadFile(log);
+  EXPECT_THAT(status.out, HasSubstr("by systemd socket activation"));
+  EXPECT_THAT(status.out, HasSubstr("socket:  " + box.socket));
+  Result set = box.Aix({"config", "--set", "editor", "vim"});
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(box.Aix({"config", "--get", "editor"}).out, "vim\n");
+
+  // On stop the socket belongs to systemd: aixd must not remove it.
+  ASSERT_EQ(box.Aix({"daemon", "stop"}).exit_code, 0);
+  EXPECT_EQ(access(box.socket.c_str(), F_OK), 0);
+  kill(pid, SIGTERM);
+  box.WaitExit(pid);
+}
+
+}  // namespace
+}  // namespace aix::testing
