@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -137,6 +140,21 @@ absl::StatusOr<std::string> StartDaemon(const std::string& socket_path,
       "; run it in the foreground to see why: ", binary));
 }
 
+// The process keeps its channel until QuickExit, so no command's return
+// path runs gRPC's shutdown.
+std::shared_ptr<grpc::Channel>* KeptChannel() {
+  static auto* kept = new std::shared_ptr<grpc::Channel>();
+  return kept;
+}
+
+void QuickExit(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::cout.flush();
+  std::cerr.flush();
+  std::_Exit(code);
+}
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart) {
   EnvLookup env = ProcessEnv();
   AIX_ASSIGN_OR_RETURN(std::string socket_path, SocketPath(env));
@@ -160,8 +178,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart) {
   // first connect matters more than anything else.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
-  return grpc::CreateCustomChannel("unix:" + socket_path,
-                                   grpc::InsecureChannelCredentials(), args);
+  *KeptChannel() = grpc::CreateCustomChannel("unix:" + socket_path,
+                                             grpc::InsecureChannelCredentials(), args);
+  return *KeptChannel();
 }
 
 void PrepareCall(grpc::ClientContext* context) {

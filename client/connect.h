@@ -51,6 +51,12 @@ absl::StatusOr<std::string> StartDaemon(const std::string& socket_path,
 // `autostart` allows and nobody serves the socket.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart);
 
+// QuickExit flushes stdout/stderr and ends the process without tearing
+// down gRPC. A one-shot client gains nothing from joining gRPC's worker
+// threads and freeing its caches, and that teardown cost as much as the call
+// itself (see bench/README.md). The channel from Connect lives until here.
+[[noreturn]] void QuickExit(int code);
+
 // PrepareCall sets the deadline every unary call to aixd uses.
 void PrepareCall(grpc::ClientContext* context);
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "client/commands/command.h"
+#include "client/connect.h"
 #include "common/exit_codes.h"
 #include "common/version.h"
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
     if (!c.app->parsed()) continue;
     absl::Status s = c.run();
     if (!s.ok()) std::cerr << "aix: error: " << s.message() << "\n";
-    return aix::ExitCodeFor(s);
+    aix::QuickExit(aix::ExitCodeFor(s));
   }
   return aix::kExitUsage;
 }
