@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything aix needs to build and test, from Debian 12 packages.
+# Run as root (or with sudo). Safe to run again.
+set -euo pipefail
+packages=(
+  # build
+  bazel-bootstrap g++ pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libcurl4-openssl-dev libyaml-cpp-dev libcli11-dev
+  nlohmann-json3-dev libsystemd-dev
+  # tests, sanitizers, benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
+  systemd util-linux procps python3 python3-grpcio python3-grpc-tools hyperfine
+)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (sudo $0)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ${#packages[@]} packages present"

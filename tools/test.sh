@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of aix: installs what is needed, then builds and runs the
+# whole suite three times: warning-free (-Werror), under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and under ThreadSanitizer. Ends with the line
+# "N passed, N failed". Usage: tools/test.sh [CONFIG...] (default: werror asan tsan)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if [ "${AIX_SKIP_INSTALL:-0}" != 1 ]; then
+  tools/install-deps.sh || exit 1
+fi
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(werror asan tsan)
+results=$(mktemp -d /tmp/aix-results-XXXXXX)
+status=0
+for config in "${configs[@]}"; do
+  echo "== bazel test --config=$config //..."
+  { bazel test --config="$config" --keep_going //...; echo $? >"$results/rc"; } 2>&1 |
+    grep -vE '^(Loading|Analyzing|INFO: From|\[[0-9,]+ / [0-9,]+\])'
+  rc=$(cat "$results/rc")
+  # bazel-testlogs is shared by configs that differ only in flags: keep a copy.
+  mkdir -p "$results/$config"
+  cp -rL bazel-testlogs/. "$results/$config/" 2>/dev/null || true
+  # 3 = some tests failed (counted below); anything else is a build failure.
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+    echo "bazel test --config=$config failed to build (exit $rc)"
+    status=1
+  fi
+done
+/usr/bin/python3 tools/test_summary.py $(printf '%s ' "${configs[@]/#/$results/}") || status=1
+rm -rf "$results"
+exit $status

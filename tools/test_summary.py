@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Counts test cases in the JUnit XML files Bazel leaves under each
+directory given (GoogleTest writes one <testcase> per TEST; a shell test is
+one case). Prints a line per directory and ends with the line CI reads:
+"N passed, N failed" (", N skipped" when some were skipped).
+Exits 1 if anything failed or no test ran."""
+
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def count(root):
+    passed = failed = skipped = 0
+    failures = []
+    for dirpath, _, files in os.walk(root):
+        if "test.xml" not in files:
+            continue
+        path = os.path.join(dirpath, "test.xml")
+        try:
+            tree = ET.parse(path)
+        except ET.ParseError as e:
+            failed += 1
+            failures.append("%s (unreadable: %s)" % (path, e))
+            continue
+        for case in tree.iter("testcase"):
+            name = "%s.%s" % (case.get("classname", ""), case.get("name", ""))
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed += 1
+                failures.append(name)
+            elif case.find("skipped") is not None or case.get("result") == "skipped":
+                skipped += 1
+            else:
+                passed += 1
+        # Bazel marks a target that crashed or timed out on the suite.
+        for suite in tree.iter("testsuite"):
+            if suite.find("testcase") is None and int(suite.get("failures", "0") or 0):
+                failed += 1
+                failures.append(suite.get("name", path))
+    return passed, failed, skipped, failures
+
+
+def main(dirs):
+    total = [0, 0, 0]
+    for d in dirs:
+        p, f, s, failures = count(d)
+        total = [total[0] + p, total[1] + f, total[2] + s]
+        print("%s: %d passed, %d failed, %d skipped" % (os.path.basename(d), p, f, s))
+        for name in failures:
+            print("  FAILED: %s" % name)
+    line = "%d passed, %d failed" % (total[0], total[1])
+    if total[2]:
+        line += ", %d skipped" % total[2]
+    print(line)
+    return 1 if total[1] or total[0] == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
