@@ -37,6 +37,6 @@ def cc_grpc_library(name, srcs, strip_prefix, deps = [], **kwargs):
         # Generated code is not ours to fix; keep our -Wextra builds quiet.
         copts = ["-Wno-unused-parameter"],
         includes = [strip_prefix] if strip_prefix else ["."],
-        deps = deps + ["@system//:grpc"],
+        deps = deps + ["//third_party/system:grpc"],
         **kwargs
     )

@@ -41,6 +41,14 @@ TEST(ConfigCommand, FirstListShowsDefaultsAndCreatesPrivateFiles) {
   EXPECT_TRUE(doc["custom_providers"].empty());
 }
 
+TEST(ConfigCommand, NoOptionListsEverything) {
+  Sandbox box;
+  Result r = box.Aix({"config"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("default_provider = openrouter\n"));
+  EXPECT_THAT(r.out, HasSubstr("max_tokens = 1024\n"));
+}
+
 TEST(ConfigCommand, SetGetUnsetRoundTrip) {
   Sandbox box;
   ASSERT_EQ(box.Aix({"config", "--set", "default_provider", "openai"}).exit_code, 0);

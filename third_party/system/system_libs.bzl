@@ -56,17 +56,28 @@ def _system_libs_impl(rctx):
         extra = ["-l" + p[1:] for p in parts[1:] if p.startswith("+")]
         modules = [p for p in parts[1:] if not p.startswith("+")]
         cflags = _pkg_config(rctx, ["--cflags"] + modules)
-        libs = extra + _pkg_config(rctx, (["--static"] if static else []) + ["--libs"] + modules)
-        linkopts = _link_flags(rctx, libs, static)
+        flavours = [(name, static)]
         if static:
-            # Abseil's archives depend on each other in cycles.
-            linkopts = ["-Wl,--start-group"] + linkopts + ["-Wl,--end-group"]
-        lines.append("cc_library(")
-        lines.append('    name = "%s",' % name)
-        lines.append("    defines = %s," % repr(_defines(cflags)))
-        lines.append("    linkopts = %s," % repr(linkopts))
-        lines.append(")")
-        lines.append("")
+            # Sanitizer builds link the shared objects instead: see
+            # third_party/system/BUILD.bazel.
+            flavours.append((name + "_shared", False))
+        for target, as_static in flavours:
+            t_extra, t_modules = extra, modules
+            if not as_static and name in rctx.attr.shared_libraries:
+                t_parts = rctx.attr.shared_libraries[name].split(" ")
+                t_extra = ["-l" + p[1:] for p in t_parts if p.startswith("+")]
+                t_modules = [p for p in t_parts if not p.startswith("+")]
+            libs = t_extra + _pkg_config(rctx, (["--static"] if as_static else []) + ["--libs"] + t_modules)
+            linkopts = _link_flags(rctx, libs, as_static)
+            if as_static:
+                # Abseil's archives depend on each other in cycles.
+                linkopts = ["-Wl,--start-group"] + linkopts + ["-Wl,--end-group"]
+            lines.append("cc_library(")
+            lines.append('    name = "%s",' % target)
+            lines.append("    defines = %s," % repr(_defines(cflags)))
+            lines.append("    linkopts = %s," % repr(linkopts))
+            lines.append(")")
+            lines.append("")
     rctx.file("BUILD.bazel", "\n".join(lines))
     rctx.file("WORKSPACE", 'workspace(name = "%s")\n' % rctx.name)
 
@@ -76,6 +87,9 @@ system_libs = repository_rule(
         # target name -> "static|shared MODULE... [+LIB...]"; +LIB adds a
         # library that has no pkg-config module of its own.
         "libraries": attr.string_dict(mandatory = True),
+        # target name -> "MODULE... [+LIB...]" for the _shared flavour of a
+        # static entry, when it must differ.
+        "shared_libraries": attr.string_dict(),
     },
     local = True,
     environ = ["PKG_CONFIG_PATH"],

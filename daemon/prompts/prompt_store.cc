@@ -1,0 +1,249 @@
+#include "daemon/prompts/prompt_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/files.h"
+#include "common/status_macros.h"
+#include "daemon/prompts/template.h"
+
+namespace aix::prompts {
+namespace {
+
+constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E3SZ";
+
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime(kTimeFormat, t, absl::UTCTimeZone());
+}
+
+absl::Status AtNode(const std::string& source, const YAML::Node& node,
+                    const std::string& what) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      source, ":", node.Mark().line + 1, ": ", what,
+      "\nFix the file (aix edit NAME), or move it out of the prompts directory."));
+}
+
+// Scalar reads a string field; NotFound-free: a missing optional field is
+// nullopt, a non-scalar is an error.
+absl::StatusOr<std::optional<std::string>> Scalar(const YAML::Node& doc, const char* key,
+                                                  const std::string& source) {
+  YAML::Node n = doc[key];
+  if (!n) return std::optional<std::string>();
+  if (!n.IsScalar()) return AtNode(source, n, absl::StrCat("'", key, "' must be text"));
+  return std::optional<std::string>(n.as<std::string>());
+}
+
+// EmitText writes multi-line text as a literal block, which keeps the file
+// easy to read and edit, when such a block reproduces the text exactly
+// (one final newline, no leading blank or indentation, no control
+// characters); anything else is double-quoted, which yaml-cpp escapes.
+void EmitText(YAML::Emitter& out, const std::string& text) {
+  bool literal = text.size() > 1 && text.back() == '\n' &&
+                 text[text.size() - 2] != '\n' && text[0] != ' ' && text[0] != '\n';
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') literal = false;
+  }
+  out << (literal ? YAML::Literal : YAML::DoubleQuoted) << text;
+}
+
+}  // namespace
+
+absl::Status ValidateName(absl::string_view name) {
+  bool ok = !name.empty() && name.size() <= 64 && name != "." && name != "..";
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+        c != '-') {
+      ok = false;
+    }
+  }
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid prompt name '", name,
+      "': use letters, digits, '.', '_' and '-', at most 64 characters "
+      "(e.g. code-review or summarize_v2)"));
+}
+
+std::string ToYaml(const Prompt& p) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << p.name;
+  out << YAML::Key << "description" << YAML::Value << p.description;
+  out << YAML::Key << "tags" << YAML::Value << YAML::Flow << p.tags;
+  out << YAML::Key << "template" << YAML::Value;
+  EmitText(out, p.template_text);
+  if (p.provider) out << YAML::Key << "provider" << YAML::Value << *p.provider;
+  if (p.model) out << YAML::Key << "model" << YAML::Value << *p.model;
+  if (p.system) {
+    out << YAML::Key << "system" << YAML::Value;
+    EmitText(out, *p.system);
+  }
+  if (p.max_tokens) out << YAML::Key << "max_tokens" << YAML::Value << *p.max_tokens;
+  if (p.temperature) out << YAML::Key << "temperature" << YAML::Value << *p.temperature;
+  out << YAML::Key << "created" << YAML::Value << TimeText(p.created);
+  out << YAML::Key << "updated" << YAML::Value << TimeText(p.updated);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": not valid YAML: ", e.msg,
+        "\nFix the file (aix edit NAME), or move it out of the prompts directory."));
+  }
+  if (!doc.IsMap()) return AtNode(source, doc, "a prompt file must be a YAML mapping");
+  Prompt p;
+  try {
+    AIX_ASSIGN_OR_RETURN(auto name, Scalar(doc, "name", source));
+    AIX_ASSIGN_OR_RETURN(auto tmpl, Scalar(doc, "template", source));
+    if (!name) return AtNode(source, doc, "missing 'name'");
+    if (!tmpl) return AtNode(source, doc, "missing 'template'");
+    p.name = *name;
+    p.template_text = *tmpl;
+    AIX_ASSIGN_OR_RETURN(auto description, Scalar(doc, "description", source));
+    p.description = description.value_or("");
+    if (YAML::Node tags = doc["tags"]) {
+      if (!tags.IsSequence()) return AtNode(source, tags, "'tags' must be a list");
+      for (const YAML::Node& t : tags) {
+        if (!t.IsScalar()) return AtNode(source, t, "each tag must be text");
+        p.tags.push_back(t.as<std::string>());
+      }
+    }
+    AIX_ASSIGN_OR_RETURN(p.provider, Scalar(doc, "provider", source));
+    AIX_ASSIGN_OR_RETURN(p.model, Scalar(doc, "model", source));
+    AIX_ASSIGN_OR_RETURN(p.system, Scalar(doc, "system", source));
+    if (YAML::Node n = doc["max_tokens"]) {
+      int64_t v;
+      if (!YAML::convert<int64_t>::decode(n, v) || v <= 0) {
+        return AtNode(source, n, "'max_tokens' must be an integer greater than 0");
+      }
+      p.max_tokens = v;
+    }
+    if (YAML::Node n = doc["temperature"]) {
+      double v;
+      if (!YAML::convert<double>::decode(n, v) || !(v >= 0 && v <= 2)) {
+        return AtNode(source, n, "'temperature' must be a number from 0 to 2");
+      }
+      p.temperature = v;
+    }
+    for (auto [key, field] : {std::pair{"created", &p.created}, {"updated", &p.updated}}) {
+      AIX_ASSIGN_OR_RETURN(auto text_time, Scalar(doc, key, source));
+      std::string err;
+      if (text_time && !absl::ParseTime(kTimeFormat, *text_time, field, &err) &&
+          !absl::ParseTime(absl::RFC3339_full, *text_time, field, &err)) {
+        return AtNode(source, doc[key], absl::StrCat("'", key, "' is not a time: ", err));
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(source, ":", e.mark.line + 1, ": ", e.msg));
+  }
+  absl::Status name_ok = ValidateName(p.name);
+  if (!name_ok.ok()) return AtNode(source, doc["name"], std::string(name_ok.message()));
+  auto parsed = Template::Parse(p.template_text);
+  if (!parsed.ok()) {
+    return AtNode(source, doc["template"], std::string(parsed.status().message()));
+  }
+  return p;
+}
+
+std::string PromptStore::PathOf(absl::string_view name) const {
+  return absl::StrCat(dir_, "/", name, ".yaml");
+}
+
+absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
+  AIX_RETURN_IF_ERROR(ValidateName(name));
+  auto text = ReadFile(PathOf(name));
+  if (text.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat(
+        "no prompt named '", name, "'; see what exists with: aix list"));
+  }
+  if (!text.ok()) return text.status();
+  AIX_ASSIGN_OR_RETURN(Prompt p, FromYaml(*text, PathOf(name)));
+  if (p.name != name) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        PathOf(name), ": the file says name: ", p.name, "; rename the file or fix the name"));
+  }
+  return p;
+}
+
+absl::StatusOr<Prompt> PromptStore::Create(Prompt p) {
+  AIX_RETURN_IF_ERROR(ValidateName(p.name));
+  AIX_RETURN_IF_ERROR(Template::Parse(p.template_text).status());
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (access(PathOf(p.name).c_str(), F_OK) == 0) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a prompt named '", p.name, "' exists; change it with: aix edit ", p.name,
+        ", or remove it first: aix delete ", p.name));
+  }
+  AIX_RETURN_IF_ERROR(EnsurePrivateDir(dir_));
+  p.created = p.updated = absl::Now();
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p)));
+  return p;
+}
+
+absl::StatusOr<Prompt> PromptStore::Update(Prompt p) {
+  AIX_RETURN_IF_ERROR(Template::Parse(p.template_text).status());
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto old = Get(p.name);
+  // A broken file may be replaced by a good version: that is how it is fixed.
+  if (old.status().code() == absl::StatusCode::kNotFound) return old.status();
+  p.created = old.ok() ? old->created : absl::Now();
+  p.updated = absl::Now();
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p)));
+  return p;
+}
+
+absl::Status PromptStore::Delete(absl::string_view name) {
+  AIX_RETURN_IF_ERROR(ValidateName(name));
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (unlink(PathOf(name).c_str()) != 0) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("no prompt named '", name, "'; see: aix list"));
+    }
+    return ErrnoStatus(errno, "delete " + PathOf(name));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<Prompt> PromptStore::List(absl::string_view tag,
+                                      std::vector<absl::Status>* problems) const {
+  std::vector<Prompt> out;
+  DIR* d = opendir(dir_.c_str());
+  if (d == nullptr) return out;
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    absl::string_view file = e->d_name;
+    if (!absl::ConsumeSuffix(&file, ".yaml") || file.empty()) continue;
+    names.emplace_back(file);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    auto p = Get(name);
+    if (!p.ok()) {
+      if (problems != nullptr) problems->push_back(p.status());
+      continue;
+    }
+    if (!tag.empty() && std::find(p->tags.begin(), p->tags.end(), tag) == p->tags.end()) {
+      continue;
+    }
+    out.push_back(*std::move(p));
+  }
+  return out;
+}
+
+}  // namespace aix::prompts

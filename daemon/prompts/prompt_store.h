@@ -1,0 +1,78 @@
+// The prompt library on disk: one YAML file per prompt,
+// <storage>/prompts/NAME.yaml, written atomically (0600).
+//
+// Names are letters, digits, '.', '_' and '-', at most 64 characters, and
+// not "." or "..", so a name is always a plain file name. A file that does
+// not parse, or whose fields have the wrong types, yields an error naming
+// the file and line; it never stops the other prompts from loading.
+#ifndef AIX_DAEMON_PROMPTS_PROMPT_STORE_H_
+#define AIX_DAEMON_PROMPTS_PROMPT_STORE_H_
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace aix::prompts {
+
+struct Prompt {
+  std::string name;
+  std::string template_text;
+  std::string description;
+  std::vector<std::string> tags;
+  absl::Time created = absl::UnixEpoch();
+  absl::Time updated = absl::UnixEpoch();
+  // Optional run settings; unset means "use the configuration's".
+  std::optional<std::string> provider;
+  std::optional<std::string> model;
+  std::optional<std::string> system;
+  std::optional<int64_t> max_tokens;
+  std::optional<double> temperature;
+};
+
+// ValidateName returns InvalidArgument stating the naming rule.
+absl::Status ValidateName(absl::string_view name);
+
+// ToYaml / FromYaml convert one prompt. FromYaml's errors name `source`
+// (a file path) and the line.
+std::string ToYaml(const Prompt& prompt);
+absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source);
+
+class PromptStore {
+ public:
+  // `dir` is <storage>/prompts; created 0700 on first write.
+  explicit PromptStore(std::string dir) : dir_(std::move(dir)) {}
+
+  const std::string& dir() const { return dir_; }
+  std::string PathOf(absl::string_view name) const;
+
+  // Create stores a new prompt (created = updated = now). AlreadyExists if
+  // the name is taken; InvalidArgument for a bad name or template.
+  absl::StatusOr<Prompt> Create(Prompt prompt);
+
+  // Get loads one prompt. NotFound if there is none.
+  absl::StatusOr<Prompt> Get(absl::string_view name) const;
+
+  // Update replaces an existing prompt, keeping its creation time.
+  absl::StatusOr<Prompt> Update(Prompt prompt);
+
+  // Delete removes a prompt. NotFound if there is none.
+  absl::Status Delete(absl::string_view name);
+
+  // List returns the prompts (sorted by name) carrying `tag` (all if
+  // empty); files that fail to load are reported in `problems`.
+  std::vector<Prompt> List(absl::string_view tag, std::vector<absl::Status>* problems) const;
+
+ private:
+  const std::string dir_;
+  std::mutex write_mu_;  // serialises Create/Update/Delete
+};
+
+}  // namespace aix::prompts
+
+#endif  // AIX_DAEMON_PROMPTS_PROMPT_STORE_H_

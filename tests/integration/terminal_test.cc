@@ -1,0 +1,67 @@
+// Behaviour at a real terminal, through script(1)'s pseudo-terminal: the
+// key is read without echo, a key typed on the command line draws a
+// warning, and --reset asks first.
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+namespace aix::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Json = nlohmann::json;
+
+class TerminalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) missing";
+  }
+  // AtTerminal runs `aix ARGS` on a pty; `typed` is sent after a pause, as
+  // a person would type it after seeing the prompt.
+  Result AtTerminal(const std::string& args, const std::string& typed) {
+    std::string cmd = "(sleep 0.5; printf '" + typed + "') | /usr/bin/script -qec '" +
+                      AixPath() + " " + args + "' /dev/null";
+    return RunProcess({"/bin/sh", "-c", cmd}, box_.env, "", 30);
+  }
+  Sandbox box_;
+};
+
+TEST_F(TerminalTest, ApiKeyIsReadWithoutEcho) {
+  Result r = AtTerminal("api-key openai", "test-key-typed-SECRET-4321\\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("API key for openai (input hidden): "));
+  EXPECT_THAT(r.out, Not(HasSubstr("SECRET"))) << "the key was echoed";
+  EXPECT_THAT(r.out, HasSubstr("tes\xE2\x80\xA6" "4321"));
+  Json doc = Json::parse(Sandbox::ReadFile(box_.ConfigPath()));
+  EXPECT_EQ(doc["api_keys"]["openai"], "test-key-typed-SECRET-4321");
+}
+
+TEST_F(TerminalTest, KeyOnTheCommandLineWarnsAboutShellHistory) {
+  Result r = AtTerminal("config --set api_keys.openai test-key-history-1", "");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("shell history"));
+  EXPECT_THAT(r.out, HasSubstr("aix api-key openai"));
+  // Not on a terminal (a script): no warning.
+  Result piped = box_.Aix({"config", "--set", "api_keys.openai", "test-key-history-2"});
+  EXPECT_THAT(piped.err, Not(HasSubstr("shell history")));
+}
+
+TEST_F(TerminalTest, ResetAsksAndNoKeepsEverything) {
+  ASSERT_EQ(box_.Aix({"config", "--set", "max_tokens", "55"}).exit_code, 0);
+  Result no = AtTerminal("config --reset", "n\\n");
+  EXPECT_EQ(no.exit_code, 0) << no.out;
+  EXPECT_THAT(no.out, HasSubstr("[y/N]"));
+  EXPECT_THAT(no.out, HasSubstr("Nothing changed"));
+  EXPECT_EQ(box_.Aix({"config", "--get", "max_tokens"}).out, "55\n");
+  Result yes = AtTerminal("config --reset", "y\\n");
+  EXPECT_EQ(yes.exit_code, 0) << yes.out;
+  EXPECT_EQ(box_.Aix({"config", "--get", "max_tokens"}).out, "1024\n");
+}
+
+}  // namespace
+}  // namespace aix::testing
