@@ -18,13 +18,12 @@ int main(int argc, char** argv) {
                "providers. Commands are served by the aixd daemon, started on demand."};
   app.set_version_flag("--version", aix::kVersion);
   app.require_subcommand(1);
-  std::vector<aix::Command> commands = {
-      aix::AddConfigCommand(app),
-      aix::AddApiKeyCommand(app),
-      aix::AddDaemonCommand(app),
-  };
+  std::vector<aix::Command> commands = aix::AddPromptCommands(app);
+  commands.push_back(aix::AddConfigCommand(app));
+  commands.push_back(aix::AddApiKeyCommand(app));
+  commands.push_back(aix::AddDaemonCommand(app));
   app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 aixd unavailable, 4 not found, "
-             "5 permission denied, 6 config.json invalid. See README.md.");
+             "5 permission denied, 6 a stored file is malformed. See README.md.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

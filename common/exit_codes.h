@@ -14,7 +14,7 @@ enum ExitCode : int {
   kExitUnavailable = 3,       // aixd not running and could not be started
   kExitNotFound = 4,          // no such setting, key, prompt, provider
   kExitPermissionDenied = 5,  // socket or daemon belongs to another user
-  kExitConfigInvalid = 6,     // config.json is malformed; fix the file
+  kExitConfigInvalid = 6,     // a stored file (config.json, a prompt) is malformed
   kExitInterrupted = 130,     // Ctrl-C (128 + SIGINT), as shells report it
 };
 

@@ -12,6 +12,7 @@
 #include "common/paths.h"
 #include "common/version.h"
 #include "daemon/config/config_store.h"
+#include "daemon/prompts/prompt_store.h"
 #include "daemon/server/listener.h"
 #include "daemon/server/log.h"
 #include "daemon/server/peer_registry.h"
@@ -19,6 +20,7 @@
 #include "daemon/services/config_service.h"
 #include "daemon/services/daemon_service.h"
 #include "daemon/services/key_service.h"
+#include "daemon/services/prompt_service.h"
 
 namespace aix {
 namespace {
@@ -74,10 +76,12 @@ int RunDaemon(const DaemonOptions& options) {
                     store.storage_dir(), store.path()};
   ConfigServiceImpl config_service(&store, &peers);
   KeyServiceImpl key_service(&store, &peers);
+  prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
+  PromptServiceImpl prompt_service(&prompt_store, &peers);
   DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); });
 
   Server server(std::move(*listener), &peers,
-                {&daemon_service, &config_service, &key_service});
+                {&daemon_service, &config_service, &key_service, &prompt_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
   Log(LogLevel::kInfo,

@@ -4,6 +4,7 @@
 #define AIX_CLIENT_COMMANDS_COMMAND_H_
 
 #include <functional>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +20,8 @@ struct Command {
 Command AddConfigCommand(CLI::App& root);
 Command AddApiKeyCommand(CLI::App& root);
 Command AddDaemonCommand(CLI::App& root);
+// create, list, show, edit, delete.
+std::vector<Command> AddPromptCommands(CLI::App& root);
 
 }  // namespace aix
 

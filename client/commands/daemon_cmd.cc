@@ -5,8 +5,6 @@
 #include <iostream>
 #include <memory>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,6 +12,7 @@
 #include "aix/v1/daemon.grpc.pb.h"
 #include "client/commands/command.h"
 #include "client/connect.h"
+#include "client/proto_json.h"
 #include "common/status_macros.h"
 #include "common/version.h"
 
@@ -64,14 +63,7 @@ absl::Status Status(bool json) {
   auto st = FetchStatus(AutoStart::kNo);
   if (!st.ok()) return st.status();
   if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions opts;
-    opts.add_whitespace = true;
-    opts.preserve_proto_field_names = true;
-    opts.always_print_primitive_fields = true;
-    auto s = google::protobuf::util::MessageToJsonString(*st, &out, opts);
-    if (!s.ok()) return absl::InternalError(std::string(s.message()));
-    std::cout << out;
+    std::cout << ProtoJson(*st);
     return absl::OkStatus();
   }
   std::cout << "aixd is running\n"

@@ -28,9 +28,8 @@ std::string TimeText(absl::Time t) {
 
 absl::Status AtNode(const std::string& source, const YAML::Node& node,
                     const std::string& what) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      source, ":", node.Mark().line + 1, ": ", what,
-      "\nFix the file (aix edit NAME), or move it out of the prompts directory."));
+  return absl::FailedPreconditionError(
+      absl::StrCat(source, ":", node.Mark().line + 1, ": ", what));
 }
 
 // Scalar reads a string field; NotFound-free: a missing optional field is
@@ -101,8 +100,7 @@ absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& sour
     doc = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     return absl::FailedPreconditionError(absl::StrCat(
-        source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": not valid YAML: ", e.msg,
-        "\nFix the file (aix edit NAME), or move it out of the prompts directory."));
+        source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": not valid YAML: ", e.msg));
   }
   if (!doc.IsMap()) return AtNode(source, doc, "a prompt file must be a YAML mapping");
   Prompt p;
@@ -172,7 +170,13 @@ absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
         "no prompt named '", name, "'; see what exists with: aix list"));
   }
   if (!text.ok()) return text.status();
-  AIX_ASSIGN_OR_RETURN(Prompt p, FromYaml(*text, PathOf(name)));
+  auto parsed = FromYaml(*text, PathOf(name));
+  if (!parsed.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        parsed.status().message(), "\nFix it in a text editor (", PathOf(name),
+        "), or delete it: aix delete ", name, " --force"));
+  }
+  Prompt p = *std::move(parsed);
   if (p.name != name) {
     return absl::FailedPreconditionError(absl::StrCat(
         PathOf(name), ": the file says name: ", p.name, "; rename the file or fix the name"));
@@ -205,6 +209,22 @@ absl::StatusOr<Prompt> PromptStore::Update(Prompt p) {
   p.updated = absl::Now();
   AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p)));
   return p;
+}
+
+absl::StatusOr<Prompt> PromptStore::ReplaceYaml(absl::string_view name,
+                                                const std::string& yaml) {
+  AIX_RETURN_IF_ERROR(ValidateName(name));
+  auto parsed = FromYaml(yaml, "edited " + PathOf(name));
+  if (!parsed.ok()) {
+    // The user's edit is at fault, not the stored file: a usage error.
+    return absl::InvalidArgumentError(parsed.status().message());
+  }
+  if (parsed->name != name) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the edit renames the prompt to '", parsed->name, "'; keep name: ", name,
+        " (to rename, create a new prompt and delete the old one)"));
+  }
+  return Update(*std::move(parsed));
 }
 
 absl::Status PromptStore::Delete(absl::string_view name) {

@@ -61,6 +61,11 @@ class PromptStore {
   // Update replaces an existing prompt, keeping its creation time.
   absl::StatusOr<Prompt> Update(Prompt prompt);
 
+  // ReplaceYaml validates edited file text for prompt `name` and stores it
+  // through Update. InvalidArgument (with the line) if the text is not a
+  // valid prompt or renames it; nothing is written then.
+  absl::StatusOr<Prompt> ReplaceYaml(absl::string_view name, const std::string& yaml);
+
   // Delete removes a prompt. NotFound if there is none.
   absl::Status Delete(absl::string_view name);
 

@@ -1,0 +1,321 @@
+// The prompt library: aix create, list, show, edit, delete.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/ascii.h"
+#include "absl/time/time.h"
+#include "aix/v1/config.grpc.pb.h"
+#include "aix/v1/prompts.grpc.pb.h"
+#include "client/commands/command.h"
+#include "client/connect.h"
+#include "client/proto_json.h"
+#include "client/terminal.h"
+#include "common/files.h"
+#include "common/paths.h"
+#include "common/status_macros.h"
+
+namespace aix {
+namespace {
+
+absl::StatusOr<std::unique_ptr<v1::PromptService::Stub>> PromptStub() {
+  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
+  return v1::PromptService::NewStub(channel);
+}
+
+std::string Day(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
+}
+
+// ---- create ----------------------------------------------------------------
+
+struct CreateArgs {
+  v1::Prompt prompt;
+  std::string name, text, description, provider, model, system;
+  std::vector<std::string> tags;
+  int64_t max_tokens = 0;
+  double temperature = -1;
+  bool json = false;
+};
+
+absl::Status Create(CreateArgs& a) {
+  v1::Prompt* p = &a.prompt;
+  p->set_name(a.name);
+  if (a.text == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    a.text = ss.str();
+  }
+  if (a.text.empty()) {
+    return absl::InvalidArgumentError(
+        "the template is empty; give it as an argument, or - to read it from stdin");
+  }
+  p->set_template_(a.text);
+  p->set_description(a.description);
+  for (const auto& t : a.tags) p->add_tags(t);
+  if (!a.provider.empty()) p->set_provider(a.provider);
+  if (!a.model.empty()) p->set_model(a.model);
+  if (!a.system.empty()) p->set_system(a.system);
+  if (a.max_tokens > 0) p->set_max_tokens(a.max_tokens);
+  if (a.temperature >= 0) p->set_temperature(a.temperature);
+  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::CreatePromptRequest req;
+  *req.mutable_prompt() = *p;
+  v1::Prompt created;
+  AIX_RETURN_IF_ERROR(CallStatus(stub->CreatePrompt(&ctx, req, &created)));
+  if (a.json) {
+    std::cout << ProtoJson(created);
+  } else {
+    std::cout << "Created prompt " << created.name();
+    if (created.variables_size() > 0) {
+      std::cout << " (parameters: " << absl::StrJoin(created.variables(), ", ") << ")";
+    }
+    std::cout << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// ---- list / show -------------------------------------------------------------
+
+absl::Status List(const std::string& tag, bool json) {
+  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::ListPromptsRequest req;
+  req.set_tag(tag);
+  v1::ListPromptsResponse resp;
+  AIX_RETURN_IF_ERROR(CallStatus(stub->ListPrompts(&ctx, req, &resp)));
+  for (const std::string& problem : resp.problems()) {
+    std::cerr << "warning: skipped a prompt file: " << problem << "\n";
+  }
+  if (json) {
+    std::cout << ProtoJson(resp);
+    return absl::OkStatus();
+  }
+  if (resp.prompts_size() == 0) {
+    std::cerr << (tag.empty() ? "No prompts yet. Create one with: aix create NAME \"TEMPLATE\"\n"
+                              : "No prompts tagged " + tag + ".\n");
+    return absl::OkStatus();
+  }
+  size_t width = 4;
+  for (const auto& p : resp.prompts()) width = std::max(width, p.name().size());
+  for (const auto& p : resp.prompts()) {
+    std::string line = p.name() + std::string(width - p.name().size() + 2, ' ') + p.description();
+    if (p.tags_size() > 0) line += "  [" + absl::StrJoin(p.tags(), ", ") + "]";
+    std::cout << absl::StripTrailingAsciiWhitespace(line) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Prompt> Fetch(v1::PromptService::Stub& stub, const std::string& name) {
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::GetPromptRequest req;
+  req.set_name(name);
+  v1::Prompt p;
+  AIX_RETURN_IF_ERROR(CallStatus(stub.GetPrompt(&ctx, req, &p)));
+  return p;
+}
+
+absl::Status Show(const std::string& name, bool json) {
+  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
+  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(*stub, name));
+  if (json) {
+    p.clear_yaml();
+    std::cout << ProtoJson(p);
+    return absl::OkStatus();
+  }
+  auto row = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::cout << k << v << "\n";
+  };
+  row("name:        ", p.name());
+  row("description: ", p.description());
+  row("tags:        ", absl::StrJoin(p.tags(), ", "));
+  row("parameters:  ", absl::StrJoin(p.variables(), ", "));
+  if (p.has_provider()) row("provider:    ", p.provider());
+  if (p.has_model()) row("model:       ", p.model());
+  if (p.has_max_tokens()) row("max_tokens:  ", std::to_string(p.max_tokens()));
+  if (p.has_temperature()) row("temperature: ", absl::StrCat(p.temperature()));
+  if (p.has_system()) row("system:      ", p.system());
+  row("created:     ", Day(p.created_unix_ms()));
+  row("updated:     ", Day(p.updated_unix_ms()));
+  row("file:        ", p.path());
+  std::cout << "\n" << p.template_();
+  if (!p.template_().empty() && p.template_().back() != '\n') std::cout << "\n";
+  return absl::OkStatus();
+}
+
+// ---- edit --------------------------------------------------------------------
+
+absl::StatusOr<std::string> EditorCommand() {
+  if (auto e = ProcessEnv()("VISUAL")) return *e;
+  if (auto e = ProcessEnv()("EDITOR")) return *e;
+  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
+  auto stub = v1::ConfigService::NewStub(channel);
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::GetSettingRequest req;
+  req.set_key("editor");
+  v1::Setting s;
+  AIX_RETURN_IF_ERROR(CallStatus(stub->GetSetting(&ctx, req, &s)));
+  return s.value();
+}
+
+// RunEditor runs `editor` on `path` through the shell (so "code --wait"
+// works) with this terminal, and waits for it.
+absl::Status RunEditor(const std::string& editor, const std::string& path) {
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoStatus(errno, "fork");
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", (editor + " \"$1\"").c_str(), "sh", path.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::AbortedError(absl::StrCat("the editor (", editor, ") failed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Edit(const std::string& name) {
+  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
+  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(*stub, name));
+  AIX_ASSIGN_OR_RETURN(std::string editor, EditorCommand());
+  // The draft lives in the state directory (0700), not in /tmp, and stays
+  // there whenever the edit cannot be saved, so no work is lost.
+  AIX_ASSIGN_OR_RETURN(std::string state, StateDir(ProcessEnv()));
+  AIX_RETURN_IF_ERROR(EnsurePrivateDir(state));
+  std::string draft = absl::StrCat(state, "/", name, ".edit.yaml");
+  if (access(draft.c_str(), F_OK) == 0) {
+    std::cerr << "Resuming your unsaved edit of " << name << " from " << draft << "\n";
+  } else {
+    AIX_RETURN_IF_ERROR(WriteFileAtomically(draft, p.yaml()));
+  }
+  for (;;) {
+    absl::Status ran = RunEditor(editor, draft);
+    if (!ran.ok()) {
+      return absl::Status(ran.code(), absl::StrCat(ran.message(), "; your draft is kept in ",
+                                                   draft));
+    }
+    AIX_ASSIGN_OR_RETURN(std::string text, ReadFile(draft));
+    if (text == p.yaml()) {
+      unlink(draft.c_str());
+      std::cout << "No changes to " << name << "\n";
+      return absl::OkStatus();
+    }
+    grpc::ClientContext ctx;
+    PrepareCall(&ctx);
+    v1::ReplacePromptYamlRequest req;
+    req.set_name(name);
+    req.set_yaml(text);
+    v1::Prompt saved;
+    absl::Status s = CallStatus(stub->ReplacePromptYaml(&ctx, req, &saved));
+    if (s.ok()) {
+      unlink(draft.c_str());
+      std::cout << "Saved prompt " << name << "\n";
+      return absl::OkStatus();
+    }
+    if (s.code() != absl::StatusCode::kInvalidArgument || !IsTerminal(STDIN_FILENO)) {
+      return absl::Status(s.code(),
+                          absl::StrCat(s.message(), "\nYour edit is kept in ", draft,
+                                       "; fix it there and run aix edit ", name, " again"));
+    }
+    std::cerr << "aix: " << s.message() << "\n";
+    if (!Confirm("Reopen the editor to fix it?")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not saved; your edit is kept in ", draft));
+    }
+  }
+}
+
+// ---- delete ------------------------------------------------------------------
+
+absl::Status Delete(const std::string& name, bool force) {
+  if (!force) {
+    if (!IsTerminal(STDIN_FILENO)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("deleting needs confirmation; run: aix delete ", name, " --force"));
+    }
+    if (!Confirm(absl::StrCat("Delete prompt ", name, "?"))) {
+      std::cerr << "Nothing deleted.\n";
+      return absl::OkStatus();
+    }
+  }
+  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::DeletePromptRequest req;
+  req.set_name(name);
+  v1::DeletePromptResponse resp;
+  AIX_RETURN_IF_ERROR(CallStatus(stub->DeletePrompt(&ctx, req, &resp)));
+  std::cout << "Deleted prompt " << name << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> AddPromptCommands(CLI::App& root) {
+  std::vector<Command> out;
+
+  auto c = std::make_shared<CreateArgs>();
+  CLI::App* create = root.add_subcommand(
+      "create", "Save a prompt template: {name} marks a parameter, {{ and }} are literal braces");
+  create->add_option("name", c->name, "Prompt name (letters, digits, . _ -)")->required();
+  create->add_option("template", c->text, "The template text, or - to read it from stdin")
+      ->required();
+  create->add_option("-d,--description", c->description, "What the prompt is for");
+  create->add_option("-t,--tag", c->tags, "A tag (repeatable)");
+  create->add_option("--provider", c->provider, "Provider for this prompt's runs");
+  create->add_option("--model", c->model, "Model for this prompt's runs");
+  create->add_option("--system", c->system, "System prompt");
+  create->add_option("--max-tokens", c->max_tokens, "Reply length limit")
+      ->check(CLI::PositiveNumber);
+  create->add_option("--temperature", c->temperature, "Sampling temperature")
+      ->check(CLI::Range(0.0, 2.0));
+  create->add_flag("--json", c->json, "Print the stored prompt as JSON");
+  out.push_back({create, [c] { return Create(*c); }});
+
+  auto list_tag = std::make_shared<std::string>();
+  auto list_json = std::make_shared<bool>(false);
+  CLI::App* list = root.add_subcommand("list", "List saved prompts");
+  list->add_option("-t,--tag", *list_tag, "Only prompts with this tag");
+  list->add_flag("--json", *list_json, "Print JSON for machines");
+  out.push_back({list, [list_tag, list_json] { return List(*list_tag, *list_json); }});
+
+  auto show_name = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  CLI::App* show = root.add_subcommand("show", "Show a prompt and its template");
+  show->add_option("name", *show_name, "Prompt name")->required();
+  show->add_flag("--json", *show_json, "Print JSON for machines");
+  out.push_back({show, [show_name, show_json] { return Show(*show_name, *show_json); }});
+
+  auto edit_name = std::make_shared<std::string>();
+  CLI::App* edit = root.add_subcommand(
+      "edit", "Edit a prompt's file in $VISUAL/$EDITOR (else the editor setting); it is "
+              "checked before it is saved");
+  edit->add_option("name", *edit_name, "Prompt name")->required();
+  out.push_back({edit, [edit_name] { return Edit(*edit_name); }});
+
+  auto del_name = std::make_shared<std::string>();
+  auto del_force = std::make_shared<bool>(false);
+  CLI::App* del = root.add_subcommand("delete", "Delete a prompt (asks first on a terminal)");
+  del->add_option("name", *del_name, "Prompt name")->required();
+  del->add_flag("-f,--force", *del_force, "Do not ask");
+  out.push_back({del, [del_name, del_force] { return Delete(*del_name, *del_force); }});
+  return out;
+}
+
+}  // namespace aix
