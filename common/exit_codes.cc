@@ -15,8 +15,14 @@ ExitCode ExitCodeFor(const absl::Status& status) {
     case absl::StatusCode::kNotFound:
       return kExitNotFound;
     case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnauthenticated:
       return kExitPermissionDenied;
+    // Provider failures use codes aixd uses for nothing else (docs/API.md).
+    case absl::StatusCode::kUnauthenticated:
+      return kExitProviderAuth;
+    case absl::StatusCode::kResourceExhausted:
+      return kExitRateLimited;
+    case absl::StatusCode::kAborted:
+      return kExitProviderFailed;
     case absl::StatusCode::kFailedPrecondition:
       return kExitConfigInvalid;
     case absl::StatusCode::kCancelled:

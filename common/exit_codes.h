@@ -15,6 +15,9 @@ enum ExitCode : int {
   kExitNotFound = 4,          // no such setting, key, prompt, provider
   kExitPermissionDenied = 5,  // socket or daemon belongs to another user
   kExitConfigInvalid = 6,     // a stored file (config.json, a prompt) is malformed
+  kExitProviderAuth = 7,      // no API key, or the provider rejected it
+  kExitRateLimited = 8,       // the provider rate-limited the request
+  kExitProviderFailed = 9,    // the provider is down, failing or unreachable
   kExitInterrupted = 130,     // Ctrl-C (128 + SIGINT), as shells report it
 };
 

@@ -16,6 +16,9 @@ TEST(ExitCodeFor, MapsEachClassOfFailureToItsDocumentedCode) {
   EXPECT_EQ(ExitCodeFor(absl::FailedPreconditionError("x")), 6);
   EXPECT_EQ(ExitCodeFor(absl::InternalError("x")), 1);
   EXPECT_EQ(ExitCodeFor(absl::CancelledError("x")), 130);
+  EXPECT_EQ(ExitCodeFor(absl::UnauthenticatedError("x")), 7);
+  EXPECT_EQ(ExitCodeFor(absl::ResourceExhaustedError("x")), 8);
+  EXPECT_EQ(ExitCodeFor(absl::AbortedError("x")), 9);
 }
 
 TEST(ExitCodeFor, DistinctClassesGetDistinctCodes) {
@@ -26,8 +29,11 @@ TEST(ExitCodeFor, DistinctClassesGetDistinctCodes) {
       ExitCodeFor(absl::PermissionDeniedError("")),
       ExitCodeFor(absl::FailedPreconditionError("")),
       ExitCodeFor(absl::InternalError("")),
+      ExitCodeFor(absl::UnauthenticatedError("")),
+      ExitCodeFor(absl::ResourceExhaustedError("")),
+      ExitCodeFor(absl::AbortedError("")),
   };
-  EXPECT_EQ(codes.size(), 6u);
+  EXPECT_EQ(codes.size(), 9u);
 }
 
 }  // namespace

@@ -59,9 +59,6 @@ absl::Status ErrnoStatus(int err, const std::string& what) {
       return absl::PermissionDeniedError(msg);
     case EEXIST:
       return absl::AlreadyExistsError(msg);
-    case ENOSPC:
-    case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
     default:
       return absl::InternalError(msg);
   }

@@ -12,6 +12,7 @@
 #include "common/paths.h"
 #include "common/version.h"
 #include "daemon/config/config_store.h"
+#include "daemon/http/pool.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/listener.h"
 #include "daemon/server/log.h"
@@ -21,6 +22,7 @@
 #include "daemon/services/daemon_service.h"
 #include "daemon/services/key_service.h"
 #include "daemon/services/prompt_service.h"
+#include "daemon/services/run_service.h"
 
 namespace aix {
 namespace {
@@ -78,10 +80,12 @@ int RunDaemon(const DaemonOptions& options) {
   KeyServiceImpl key_service(&store, &peers);
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
   PromptServiceImpl prompt_service(&prompt_store, &peers);
+  http::HttpPool pool;
+  RunServiceImpl run_service(&store, &prompt_store, &pool, &peers);
   DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); });
 
   Server server(std::move(*listener), &peers,
-                {&daemon_service, &config_service, &key_service, &prompt_service});
+                {&daemon_service, &config_service, &key_service, &prompt_service, &run_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
   Log(LogLevel::kInfo,

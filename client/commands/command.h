@@ -20,6 +20,7 @@ struct Command {
 Command AddConfigCommand(CLI::App& root);
 Command AddApiKeyCommand(CLI::App& root);
 Command AddDaemonCommand(CLI::App& root);
+Command AddRunCommand(CLI::App& root);
 // create, list, show, edit, delete.
 std::vector<Command> AddPromptCommands(CLI::App& root);
 

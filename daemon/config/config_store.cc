@@ -312,6 +312,12 @@ absl::StatusOr<std::vector<KeyView>> ConfigStore::ListKeys() {
   return out;
 }
 
+absl::StatusOr<Json> ConfigStore::Document() {
+  std::lock_guard<std::mutex> lock(mu_);
+  AIX_RETURN_IF_ERROR(RefreshLocked());
+  return doc_;
+}
+
 absl::StatusOr<std::string> ConfigStore::ApiKey(absl::string_view provider) {
   std::lock_guard<std::mutex> lock(mu_);
   AIX_RETURN_IF_ERROR(RefreshLocked());

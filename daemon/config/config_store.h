@@ -80,6 +80,10 @@ class ConfigStore {
   // ListKeys returns the stored keys, masked, sorted by provider.
   absl::StatusOr<std::vector<KeyView>> ListKeys();
 
+  // Document returns the whole validated configuration, keys in clear. For
+  // the run path only: never log it or send it to a client.
+  absl::StatusOr<Json> Document();
+
   // ApiKey returns the clear key for `provider`, NotFound if none. For the
   // provider layer only: never log or return the result to a client.
   absl::StatusOr<std::string> ApiKey(absl::string_view provider);

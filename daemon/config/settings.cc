@@ -52,6 +52,10 @@ std::string TypeHelp(const SettingSpec& spec) {
       return "true or false";
     case SettingType::kPath:
       return "a directory path";
+    case SettingType::kUrl:
+      return "an http:// or https:// URL";
+    case SettingType::kFile:
+      return "an absolute file path";
   }
   return "";
 }
@@ -78,6 +82,19 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
       return absl::OkStatus();
     case SettingType::kPath:
       if (!v.is_string()) return bad();
+      return absl::OkStatus();
+    case SettingType::kUrl: {
+      if (!v.is_string()) return bad();
+      std::string u = v.get<std::string>();
+      bool scheme = absl::StartsWith(u, "http://") || absl::StartsWith(u, "https://");
+      if (!scheme || u.find_first_of(" \t\n") != std::string::npos ||
+          u.size() <= (absl::StartsWith(u, "https") ? 8u : 7u)) {
+        return bad();
+      }
+      return absl::OkStatus();
+    }
+    case SettingType::kFile:
+      if (!v.is_string() || !absl::StartsWith(v.get<std::string>(), "/")) return bad();
       return absl::OkStatus();
     case SettingType::kProvider: {
       if (!v.is_string()) return bad();
@@ -128,6 +145,14 @@ const std::vector<SettingSpec>& FixedSettings() {
        "editor for 'aix edit' when $EDITOR is not set"},
       {"commands_enabled", SettingType::kBool, true,
        "whether prompt commands may run (true/false)"},
+      {"openrouter_base_url", SettingType::kUrl, nullptr,
+       "OpenRouter API base URL (default https://openrouter.ai/api/v1)"},
+      {"openai_base_url", SettingType::kUrl, nullptr,
+       "OpenAI API base URL (default https://api.openai.com/v1)"},
+      {"anthropic_base_url", SettingType::kUrl, nullptr,
+       "Anthropic API base URL (default https://api.anthropic.com/v1)"},
+      {"ca_bundle", SettingType::kFile, nullptr,
+       "CA certificates file for HTTPS to providers (default: the system's)"},
       {"storage_path", SettingType::kPath, nullptr,
        "directory holding config.json and prompts (read-only: set "
        "AIX_STORAGE_PATH to move it)"},
@@ -192,6 +217,8 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
           spec.key, " is read-only; to keep aix's files elsewhere, set "
                     "AIX_STORAGE_PATH for aixd (and restart it: aix daemon stop)"));
     case SettingType::kString:
+    case SettingType::kUrl:
+    case SettingType::kFile:
       value = std::string(text);
       break;
     case SettingType::kProvider: {

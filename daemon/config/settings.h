@@ -29,6 +29,8 @@ enum class SettingType {
   kTemperature,  // number in [0, 2]
   kBool,         // true | false
   kPath,         // read-only, shown for information
+  kUrl,          // http:// or https:// URL
+  kFile,         // absolute path of a file
 };
 
 // SettingSpec describes one fixed setting.

@@ -1,0 +1,182 @@
+#include "daemon/providers/provider.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace aix::providers {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Json Config() {
+  return Json{{"custom_providers",
+               {{"ollama", {{"base_url", "http://127.0.0.1:11434/v1/"}, {"model", "llama3"},
+                            {"auth_type", "none"}, {"headers", {{"X-Team", "blue"}}}}}}}};
+}
+
+TEST(Endpoints, BuiltInsAndOverrides) {
+  auto e = ResolveEndpoint("openai", Config());
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->chat_url, "https://api.openai.com/v1/chat/completions");
+  EXPECT_EQ(e->default_model, "gpt-3.5-turbo");
+  auto a = ResolveEndpoint("anthropic", Json{{"anthropic_base_url", "http://127.0.0.1:9/v1"}});
+  EXPECT_EQ(a->chat_url, "http://127.0.0.1:9/v1/messages");
+  EXPECT_EQ(a->default_model, "claude-3-haiku-20240307");
+  auto r = ResolveEndpoint("openrouter", Config());
+  EXPECT_EQ(r->chat_url, "https://openrouter.ai/api/v1/chat/completions");
+  EXPECT_EQ(r->default_model, "meta-llama/llama-3.2-3b-instruct:free");
+  auto c = ResolveEndpoint("custom:ollama", Config());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->chat_url, "http://127.0.0.1:11434/v1/chat/completions");
+  EXPECT_EQ(c->default_model, "llama3");
+  EXPECT_EQ(ResolveEndpoint("custom:nope", Config()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(BuildRequest, OpenAiShape) {
+  auto e = *ResolveEndpoint("openai", Config());
+  ChatRequest chat{"gpt-4", "Be brief.", "Hi", 50, 0.2, true};
+  http::HttpRequest r = BuildRequest(e, chat, "test-key-1");
+  EXPECT_THAT(r.headers, Contains("Authorization: Bearer test-key-1"));
+  Json b = Json::parse(r.body);
+  EXPECT_EQ(b["model"], "gpt-4");
+  EXPECT_EQ(b["messages"][0], (Json{{"role", "system"}, {"content", "Be brief."}}));
+  EXPECT_EQ(b["messages"][1], (Json{{"role", "user"}, {"content", "Hi"}}));
+  EXPECT_EQ(b["stream"], true);
+  EXPECT_EQ(b["stream_options"]["include_usage"], true);
+  EXPECT_EQ(b["max_tokens"], 50);
+}
+
+TEST(BuildRequest, OpenRouterSendsAttributionHeaders) {
+  auto e = *ResolveEndpoint("openrouter", Config());
+  auto r = BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true}, "k");
+  EXPECT_THAT(r.headers, Contains(HasSubstr("HTTP-Referer: ")));
+  EXPECT_THAT(r.headers, Contains("X-Title: aix"));
+}
+
+TEST(BuildRequest, AnthropicShape) {
+  auto e = *ResolveEndpoint("anthropic", Config());
+  auto r = BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true},
+                        "test-key-2");
+  EXPECT_THAT(r.headers, Contains("x-api-key: test-key-2"));
+  EXPECT_THAT(r.headers, Contains("anthropic-version: 2023-06-01"));
+  EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
+  Json b = Json::parse(r.body);
+  EXPECT_EQ(b["system"], "Be brief.");
+  EXPECT_EQ(b["max_tokens"], 99);
+  ASSERT_EQ(b["messages"].size(), 1u);
+  EXPECT_EQ(b["messages"][0]["role"], "user");
+}
+
+TEST(BuildRequest, CustomWithoutKeySendsNoAuthButItsHeaders) {
+  auto e = *ResolveEndpoint("custom:ollama", Config());
+  auto r = BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false}, "");
+  EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
+  EXPECT_THAT(r.headers, Contains("X-Team: blue"));
+}
+
+std::string Transcript(const std::string& name) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  std::ifstream f(std::string(srcdir ? srcdir : ".") + "/aix/tests/testdata/sse/" + name);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+absl::Status Play(Wire wire, const std::string& name, Reply* reply, std::string* deltas) {
+  http::SseParser parser;
+  std::vector<http::SseEvent> events;
+  EXPECT_TRUE(parser.Feed(Transcript(name), &events).ok());
+  for (const auto& ev : events) {
+    std::string d;
+    absl::Status s = OnEvent(wire, ev, reply, &d);
+    if (!s.ok()) return s;
+    *deltas += d + "|";
+  }
+  return absl::OkStatus();
+}
+
+TEST(OnEvent, OpenRouterTranscript) {
+  Reply r;
+  std::string deltas;
+  ASSERT_TRUE(Play(Wire::kOpenAi, "openrouter_stream.sse", &r, &deltas).ok());
+  EXPECT_EQ(r.text, "Hello");
+  EXPECT_EQ(deltas, "Hel|lo||||");
+  EXPECT_EQ(r.finish_reason, "stop");
+  EXPECT_EQ(r.prompt_tokens, 9);
+  EXPECT_EQ(r.completion_tokens, 2);
+  EXPECT_TRUE(r.finished);
+}
+
+TEST(OnEvent, OpenRouterMidStreamErrorIsAborted) {
+  Reply r;
+  std::string deltas;
+  absl::Status s = Play(Wire::kOpenAi, "openrouter_midstream_error.sse", &r, &deltas);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s.message(), HasSubstr("upstream provider went away"));
+  EXPECT_EQ(r.text, "Par");
+}
+
+TEST(OnEvent, AnthropicTranscript) {
+  Reply r;
+  std::string deltas;
+  ASSERT_TRUE(Play(Wire::kAnthropic, "anthropic_stream.sse", &r, &deltas).ok());
+  EXPECT_EQ(r.text, "Hi there");
+  EXPECT_EQ(r.finish_reason, "end_turn");
+  EXPECT_EQ(r.prompt_tokens, 12);
+  EXPECT_EQ(r.completion_tokens, 3);
+  EXPECT_TRUE(r.finished);
+  Reply e;
+  absl::Status s = Play(Wire::kAnthropic, "anthropic_error.sse", &e, &deltas);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s.message(), HasSubstr("Overloaded"));
+}
+
+TEST(OnBody, BothWires) {
+  Reply o;
+  ASSERT_TRUE(OnBody(Wire::kOpenAi,
+                     R"({"choices":[{"message":{"content":"Yo"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":3,"completion_tokens":1}})",
+                     &o)
+                  .ok());
+  EXPECT_EQ(o.text, "Yo");
+  Reply a;
+  ASSERT_TRUE(OnBody(Wire::kAnthropic,
+                     R"({"content":[{"type":"text","text":"A"},{"type":"text","text":"B"}],
+                         "stop_reason":"end_turn","usage":{"input_tokens":2,"output_tokens":2}})",
+                     &a)
+                  .ok());
+  EXPECT_EQ(a.text, "AB");
+  EXPECT_EQ(OnBody(Wire::kOpenAi, "not json", &a).code(), absl::StatusCode::kAborted);
+}
+
+TEST(HttpError, EachClassHasItsCodeAndFix) {
+  auto e = *ResolveEndpoint("openai", Config());
+  std::string body = R"({"error":{"message":"bad key"}})";
+  auto s401 = HttpError(e, "gpt-4", 401, body, {});
+  EXPECT_EQ(s401.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(s401.message(), HasSubstr("HTTP 401: bad key"));
+  EXPECT_THAT(s401.message(), HasSubstr("aix api-key openai, or export OPENAI_API_KEY"));
+  auto s404 = HttpError(e, "gpt-9", 404, body, {});
+  EXPECT_EQ(s404.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s404.message(), HasSubstr("Model 'gpt-9' was not found"));
+  auto s429 = HttpError(e, "m", 429, body, {{"retry-after", "7"}});
+  EXPECT_EQ(s429.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s429.message(), HasSubstr("retry in 7 s"));
+  EXPECT_THAT(s429.message(), HasSubstr("meta-llama/llama-3.2-3b-instruct:free"));
+  auto s503 = HttpError(e, "m", 503, "<html>down</html>", {});
+  EXPECT_EQ(s503.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s503.message(), HasSubstr("--provider"));
+  EXPECT_EQ(HttpError(e, "m", 400, body, {}).code(), absl::StatusCode::kInvalidArgument);
+  auto t = TransportError(e, absl::UnavailableError("Couldn't connect to server"));
+  EXPECT_EQ(t.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(t.message(), HasSubstr("cannot reach openai"));
+}
+
+}  // namespace
+}  // namespace aix::providers
