@@ -121,7 +121,8 @@ absl::Status Run(const RunArgs& a) {
   if (!IsTerminal(STDIN_FILENO) && req.params().count("input") == 0) {
     std::stringstream ss;
     ss << std::cin.rdbuf();
-    req.set_stdin_input(ss.str());
+    // An empty stdin (a script's /dev/null) is no input, not an empty one.
+    if (!ss.str().empty()) req.set_stdin_input(ss.str());
   }
   req.set_provider(a.provider);
   req.set_model(a.model);

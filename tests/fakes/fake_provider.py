@@ -9,7 +9,8 @@ it accepts, and can be scripted per test through a control API:
 
   POST /_control/script    {"responses": [RESPONSE, ...]}  queued, used in order
   GET  /_control/requests  the recorded requests
-  GET  /_control/stats     {"connections": N, "requests": N}
+  GET  /_control/stats     {"connections": N, "requests": N, "abandoned": N}
+                           (abandoned: streams the client closed mid-answer)
   POST /_control/reset     forget script, requests and counters
 
 RESPONSE fields (all optional):
@@ -37,7 +38,7 @@ import threading
 import time
 
 LOCK = threading.Lock()
-STATE = {"script": [], "requests": [], "connections": 0}
+STATE = {"script": [], "requests": [], "connections": 0, "abandoned": 0}
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -91,7 +92,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with LOCK:
                 return self._send_json(200, {"connections": STATE["connections"],
-                                             "requests": len(STATE["requests"])})
+                                             "requests": len(STATE["requests"]),
+                                             "abandoned": STATE["abandoned"]})
         if self.path.endswith("/models"):
             self._record(None)
             return self._send_json(200, {"object": "list", "data": [
@@ -106,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send_json(200, {"queued": len(body.get("responses", []))})
         if self.path == "/_control/reset":
             with LOCK:
-                STATE.update(script=[], requests=[], connections=0)
+                STATE.update(script=[], requests=[], connections=0, abandoned=0)
             return self._send_json(200, {})
         if self.path.endswith("/chat/completions"):
             return self._complete(body, anthropic=False)
@@ -165,6 +167,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         for _ in range(script.get("comments", 0)):
             self._chunk(": OPENROUTER PROCESSING\n\n")
+        try:
+            self._stream(script, anthropic, chunks, usage, model)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client (aixd) cancelled the request mid-stream.
+            with LOCK:
+                STATE["abandoned"] += 1
+            self.close_connection = True
+
+    def _stream(self, script, anthropic, chunks, usage, model):
         events = self._anthropic_events if anthropic else self._openai_events
         for i, piece in enumerate(events(chunks, usage, model, script.get("error"))):
             if isinstance(piece, int):  # index of a text chunk about to go out
