@@ -12,10 +12,11 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 gen="$tmp/gen"; mkdir -p "$gen"
-"$PY" -m grpc_tools.protoc -I "$ROOT/proto" --python_out="$gen" --grpc_python_out="$gen" \
-  "$ROOT"/proto/aix/v1/*.proto
-"$PY" -m grpc_tools.protoc -I "$ROOT/tests/python/protos" --python_out="$gen" \
-  --grpc_python_out="$gen" health.proto reflection.proto
+# Debian's protoc and its Python gRPC plugin (python3-grpc-tools bundles an
+# older protoc that lacks proto3 `optional`).
+protoc_py=(protoc --python_out="$gen" --grpc_out="$gen" --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin)
+"${protoc_py[@]}" -I "$ROOT/proto" "$ROOT"/proto/aix/v1/*.proto
+"${protoc_py[@]}" -I "$ROOT/tests/python/protos" health.proto reflection.proto
 
 "$AIX" daemon start >/dev/null
 printf %s "test-key-python-0042" | "$AIX" api-key openai >/dev/null

@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libsystemd-dev
   # tests, sanitizers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  systemd util-linux procps python3 python3-grpcio python3-grpc-tools hyperfine
+  systemd util-linux procps python3 python3-grpcio curl openssl hyperfine
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (sudo $0)" >&2

@@ -3,11 +3,11 @@
 
 Stubs come from the aix.v1 protos (see docs/API.md):
 
-    python3 -m grpc_tools.protoc -I proto --python_out=gen \
-        --grpc_python_out=gen proto/aix/v1/*.proto
+    protoc -I proto --python_out=gen --grpc_out=gen \
+        --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin proto/aix/v1/*.proto
     PYTHONPATH=gen python3 docs/examples/python/aix_client.py
 
-Needs Debian's python3-grpcio and python3-grpc-tools. The socket is found
+Needs Debian's python3-grpcio, protobuf-compiler and protobuf-compiler-grpc. The socket is found
 the way aix finds it: $AIX_SOCKET, else $XDG_RUNTIME_DIR/aix/aixd.sock, else
 /tmp/aix-$UID/aixd.sock. aixd must be running (`aix daemon start`).
 """
