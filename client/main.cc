@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<aix::Command> commands = {aix::AddRunCommand(app)};
   for (aix::Command& c : aix::AddPromptCommands(app)) commands.push_back(c);
+  for (aix::Command& c : aix::AddProviderCommands(app)) commands.push_back(c);
   commands.push_back(aix::AddConfigCommand(app));
   commands.push_back(aix::AddApiKeyCommand(app));
   commands.push_back(aix::AddDaemonCommand(app));

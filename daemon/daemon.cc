@@ -22,6 +22,7 @@
 #include "daemon/services/daemon_service.h"
 #include "daemon/services/key_service.h"
 #include "daemon/services/prompt_service.h"
+#include "daemon/services/provider_service.h"
 #include "daemon/services/run_service.h"
 
 namespace aix {
@@ -82,10 +83,12 @@ int RunDaemon(const DaemonOptions& options) {
   PromptServiceImpl prompt_service(&prompt_store, &peers);
   http::HttpPool pool;
   RunServiceImpl run_service(&store, &prompt_store, &pool, &peers);
+  ProviderServiceImpl provider_service(&store, &pool, &peers);
   DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); });
 
   Server server(std::move(*listener), &peers,
-                {&daemon_service, &config_service, &key_service, &prompt_service, &run_service});
+                {&daemon_service, &config_service, &key_service, &prompt_service, &run_service,
+                 &provider_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
   Log(LogLevel::kInfo,

@@ -312,6 +312,39 @@ absl::StatusOr<std::vector<KeyView>> ConfigStore::ListKeys() {
   return out;
 }
 
+absl::Status ConfigStore::AddCustomProvider(const std::string& name, const Json& definition) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AIX_RETURN_IF_ERROR(RefreshLocked());
+  if (doc_.contains("custom_providers") && doc_["custom_providers"].contains(name)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a custom provider named '", name, "' exists; remove it first: aix provider remove ",
+        name));
+  }
+  Json doc = doc_;
+  if (!doc.contains("custom_providers")) doc["custom_providers"] = Json::object();
+  doc["custom_providers"][name] = definition;
+  return SaveLocked(std::move(doc));
+}
+
+absl::Status ConfigStore::RemoveCustomProvider(const std::string& name, bool* removed_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AIX_RETURN_IF_ERROR(RefreshLocked());
+  if (!doc_.contains("custom_providers") || !doc_["custom_providers"].contains(name)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no custom provider named '", name, "'; see them with: aix provider list"));
+  }
+  std::string canonical = "custom:" + name;
+  if (doc_.value("default_provider", "") == canonical) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        canonical, " is the default provider; choose another first: aix config --set "
+                   "default_provider openrouter"));
+  }
+  Json doc = doc_;
+  doc["custom_providers"].erase(name);
+  *removed_key = doc.contains("api_keys") && doc["api_keys"].erase(canonical) > 0;
+  return SaveLocked(std::move(doc));
+}
+
 absl::StatusOr<Json> ConfigStore::Document() {
   std::lock_guard<std::mutex> lock(mu_);
   AIX_RETURN_IF_ERROR(RefreshLocked());

@@ -80,6 +80,15 @@ class ConfigStore {
   // ListKeys returns the stored keys, masked, sorted by provider.
   absl::StatusOr<std::vector<KeyView>> ListKeys();
 
+  // AddCustomProvider stores `definition` under custom_providers.NAME.
+  // AlreadyExists if NAME is taken. The caller validates the definition.
+  absl::Status AddCustomProvider(const std::string& name, const Json& definition);
+
+  // RemoveCustomProvider deletes it and its key (api_keys["custom:NAME"]);
+  // NotFound if absent, FailedPrecondition while it is default_provider.
+  // `removed_key` tells whether a key was deleted.
+  absl::Status RemoveCustomProvider(const std::string& name, bool* removed_key);
+
   // Document returns the whole validated configuration, keys in clear. For
   // the run path only: never log it or send it to a client.
   absl::StatusOr<Json> Document();

@@ -51,7 +51,9 @@ class ResponseHandler {
 };
 
 struct PoolOptions {
-  long max_host_connections = 0;  // 0: no limit
+  // max_host_connections bounds connections per host; transfers beyond it
+  // wait for a free one (HTTP/2 multiplexes instead).
+  long max_host_connections = 100;
 };
 
 class HttpPool {

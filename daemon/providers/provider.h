@@ -83,6 +83,31 @@ absl::Status HttpError(const Endpoint& endpoint, const std::string& model, int s
                        absl::string_view body,
                        const std::map<std::string, std::string>& headers);
 
+// CustomProvider is what `aix provider add` stores.
+struct CustomProvider {
+  std::string name;
+  std::string base_url;
+  std::string model;
+  std::map<std::string, std::string> headers;
+  std::string auth_type;  // bearer (default), api-key, none
+};
+
+// ValidateCustomProvider checks a definition and returns its JSON form for
+// config.json. InvalidArgument says what is wrong: the name rule, a URL
+// that does not parse (libcurl's parser) or is not http(s), a header name
+// that is not an HTTP token or a value with a line break, an unknown auth
+// type.
+absl::StatusOr<Json> ValidateCustomProvider(const CustomProvider& provider);
+
+// AuthTypeName is "bearer", "api-key" or "none".
+std::string AuthTypeName(Auth auth);
+
+// BuildModelsRequest returns GET {base}/models with the provider's auth.
+http::HttpRequest BuildModelsRequest(const Endpoint& endpoint, const std::string& key);
+
+// ParseModels reads the ids from a models listing ({"data": [{"id"}]}).
+absl::StatusOr<std::vector<std::string>> ParseModels(absl::string_view body);
+
 // TransportError explains a request that never got an answer.
 absl::Status TransportError(const Endpoint& endpoint, const absl::Status& status);
 

@@ -1,15 +1,12 @@
 #include "daemon/services/run_service.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
+#include "daemon/http/response_queue.h"
 #include "daemon/http/sse.h"
 #include "daemon/prompts/template.h"
 #include "daemon/providers/provider.h"
@@ -19,52 +16,6 @@ namespace aix {
 namespace {
 
 using Json = nlohmann::json;
-
-// Transfer hands one HTTP transfer's events from the pool's loop thread to
-// the handler thread.
-class Transfer : public http::ResponseHandler {
- public:
-  struct Item {
-    enum Kind { kHeaders, kData, kDone } kind;
-    int status = 0;
-    std::map<std::string, std::string> headers;
-    std::string data;
-    absl::Status done;
-  };
-
-  void OnHeaders(int status, const std::map<std::string, std::string>& headers) override {
-    Push({Item::kHeaders, status, headers, {}, absl::OkStatus()});
-  }
-  void OnData(absl::string_view chunk) override {
-    Push({Item::kData, 0, {}, std::string(chunk), absl::OkStatus()});
-  }
-  void OnDone(absl::Status status) override {
-    Push({Item::kDone, 0, {}, {}, std::move(status)});
-  }
-
-  // Pop waits up to `timeout` for the next item.
-  bool Pop(Item* out, absl::Duration timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [this] { return !items_.empty(); })) {
-      return false;
-    }
-    *out = std::move(items_.front());
-    items_.pop_front();
-    return true;
-  }
-
- private:
-  void Push(Item item) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      items_.push_back(std::move(item));
-    }
-    cv_.notify_one();
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> items_;
-};
 
 std::string StringSetting(const Json& doc, const std::string& key) {
   auto it = doc.find(key);
@@ -180,7 +131,7 @@ absl::Status RunServiceImpl::DoRun(grpc::ServerContext* context, const v1::RunRe
   // Send, and stream the answer back as it arrives.
   http::HttpRequest http_request = providers::BuildRequest(endpoint, chat, key);
   http_request.ca_bundle = StringSetting(doc, "ca_bundle");
-  auto transfer = std::make_shared<Transfer>();
+  auto transfer = std::make_shared<http::ResponseQueue>();
   const uint64_t id = pool_->Start(std::move(http_request), transfer);
   int status = 0;
   std::map<std::string, std::string> headers;
@@ -194,14 +145,14 @@ absl::Status RunServiceImpl::DoRun(grpc::ServerContext* context, const v1::RunRe
   };
   for (;;) {
     if (context->IsCancelled()) return fail(absl::CancelledError("cancelled by the client"));
-    Transfer::Item item;
+    http::ResponseQueue::Item item;
     if (!transfer->Pop(&item, kCancelPoll)) continue;
-    if (item.kind == Transfer::Item::kHeaders) {
+    if (item.kind == http::ResponseQueue::Item::kHeaders) {
       status = item.status;
       headers = std::move(item.headers);
       continue;
     }
-    if (item.kind == Transfer::Item::kData) {
+    if (item.kind == http::ResponseQueue::Item::kData) {
       if (status < 200 || status >= 300) {
         if (error_body.size() < kMaxErrorBody) error_body += item.data;
         continue;

@@ -1,0 +1,129 @@
+#include "daemon/services/provider_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/mask.h"
+#include "common/status_macros.h"
+#include "daemon/config/settings.h"
+#include "daemon/http/response_queue.h"
+#include "daemon/providers/provider.h"
+#include "daemon/services/guarded.h"
+
+namespace aix {
+namespace {
+
+using Json = nlohmann::json;
+
+absl::Status Describe(const std::string& name, const Json& doc, v1::ProviderInfo* out) {
+  AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
+  out->set_name(name);
+  out->set_custom(absl::StartsWith(name, "custom:"));
+  out->set_base_url(e.base_url);
+  out->set_chat_url(e.chat_url);
+  out->set_default_model(e.default_model);
+  out->set_auth_type(providers::AuthTypeName(e.auth));
+  for (const std::string& h : e.headers) {
+    size_t colon = h.find(':');
+    std::string value = h.substr(colon + 1);
+    if (!value.empty() && value[0] == ' ') value.erase(0, 1);
+    // Built-in headers are public; a custom header may carry a credential.
+    (*out->mutable_headers())[h.substr(0, colon)] = out->custom() ? MaskSecret(value) : value;
+  }
+  out->set_env_var(e.env_var);
+  if (doc.contains("api_keys") && doc["api_keys"].contains(name)) {
+    out->set_masked_key(MaskSecret(doc["api_keys"][name].get<std::string>()));
+  }
+  out->set_is_default(doc.value("default_provider", "openrouter") == name);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status ProviderServiceImpl::AddProvider(grpc::ServerContext* context,
+                                              const v1::AddProviderRequest* request,
+                                              v1::ProviderInfo* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    providers::CustomProvider p;
+    p.name = request->name();
+    p.base_url = request->base_url();
+    p.model = request->model();
+    p.headers.insert(request->headers().begin(), request->headers().end());
+    p.auth_type = request->auth_type();
+    AIX_ASSIGN_OR_RETURN(Json def, providers::ValidateCustomProvider(p));
+    AIX_RETURN_IF_ERROR(config_->AddCustomProvider(p.name, def));
+    AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
+    return Describe("custom:" + p.name, doc, response);
+  });
+}
+
+grpc::Status ProviderServiceImpl::ListProviders(grpc::ServerContext* context,
+                                                const v1::ListProvidersRequest*,
+                                                v1::ListProvidersResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
+    std::vector<std::string> names = {"openrouter", "openai", "anthropic"};
+    if (doc.contains("custom_providers")) {
+      for (auto& item : doc["custom_providers"].items()) names.push_back("custom:" + item.key());
+    }
+    for (const std::string& n : names) {
+      AIX_RETURN_IF_ERROR(Describe(n, doc, response->add_providers()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ProviderServiceImpl::GetProvider(grpc::ServerContext* context,
+                                              const v1::GetProviderRequest* request,
+                                              v1::ProviderInfo* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
+    auto name = config::CanonicalProvider(request->name(), doc);
+    if (!name.ok()) return absl::NotFoundError(name.status().message());
+    return Describe(*name, doc, response);
+  });
+}
+
+grpc::Status ProviderServiceImpl::RemoveProvider(grpc::ServerContext* context,
+                                                 const v1::RemoveProviderRequest* request,
+                                                 v1::RemoveProviderResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    std::string name = request->name();
+    if (absl::StartsWith(name, "custom:")) name = name.substr(7);
+    bool removed_key = false;
+    AIX_RETURN_IF_ERROR(config_->RemoveCustomProvider(name, &removed_key));
+    response->set_removed_key(removed_key);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ProviderServiceImpl::ListModels(grpc::ServerContext* context,
+                                             const v1::ListModelsRequest* request,
+                                             v1::ListModelsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
+    std::string requested = request->provider().empty()
+                                ? doc.value("default_provider", "openrouter")
+                                : request->provider();
+    AIX_ASSIGN_OR_RETURN(std::string name, config::CanonicalProvider(requested, doc));
+    AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
+    std::string key;
+    auto env = request->api_keys().find(name);
+    if (env != request->api_keys().end()) {
+      key = env->second;
+    } else if (doc.contains("api_keys") && doc["api_keys"].contains(name)) {
+      key = doc["api_keys"][name].get<std::string>();
+    }
+    http::HttpRequest req = providers::BuildModelsRequest(e, key);
+    req.ca_bundle = doc.value("ca_bundle", "");
+    auto resp = http::FetchAll(pool_, std::move(req), [context] { return context->IsCancelled(); });
+    if (!resp.ok()) return providers::TransportError(e, resp.status());
+    if (resp->status < 200 || resp->status >= 300) {
+      return providers::HttpError(e, "", resp->status, resp->body, resp->headers);
+    }
+    AIX_ASSIGN_OR_RETURN(auto models, providers::ParseModels(resp->body));
+    for (const auto& m : models) response->add_models(m);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace aix
