@@ -292,6 +292,18 @@ TEST_F(RunTest, CtrlCCancelsTheUpstreamRequest) {
   EXPECT_EQ(box_.Aix({"run", "greet", "-p", "who=after"}).out, "Echo: Say hello to after.");
 }
 
+TEST_F(RunTest, ProxyFromTheEnvironmentIsUsed) {
+  StoreKey("openai");
+  // provider.invalid never resolves; only a proxy can deliver the request.
+  ASSERT_EQ(box_.Aix({"daemon", "stop"}).exit_code, 0);
+  box_.env["http_proxy"] = fake_.base();
+  ASSERT_EQ(box_.Aix({"config", "--set", "openai_base_url", "http://provider.invalid/v1"}).exit_code, 0);
+  Result r = box_.Aix({"run", "greet", "-p", "who=P", "--provider", "openai"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Echo: Say hello to P.");
+  EXPECT_EQ(LastRequest()["path"], "http://provider.invalid/v1/chat/completions");
+}
+
 class HttpsRunTest : public RunTest {
  protected:
   HttpsRunTest() : RunTest(/*tls=*/true) {}
