@@ -20,7 +20,7 @@ import ssl
 
 def control(base, path, body=None, ca=None):
     ctx = ssl.create_default_context(cafile=ca) if base.startswith("https") else None
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body else None)
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None)
     with urllib.request.urlopen(req, context=ctx) as r:
         return json.loads(r.read())
 
@@ -46,8 +46,6 @@ def measure(label, base, ca, aix, runs, env):
     if ca:
         curl += ["--cacert", ca]
     run = [aix, "run", "greet", "-p", "who=x"]
-    script = {"responses": [{"chunks": ["first", " rest"], "delay_ms": 200, "first_delay_ms": 0}]
-              for _ in range(1)}
     c, a = [], []
     for i in range(runs + 5):
         control(base, "/_control/script", {"responses": [

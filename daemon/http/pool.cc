@@ -37,20 +37,28 @@ std::once_flag curl_init;
 
 }  // namespace
 
-HttpPool::HttpPool(PoolOptions options) : options_(std::move(options)) {
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  CURLM* multi = curl_multi_init();
-  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  if (options_.max_host_connections > 0) {
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
-  }
-  // Keep enough idle connections for many providers and hosts.
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 200L);
-  multi_ = multi;
-  loop_ = std::thread([this] { Loop(); });
+HttpPool::HttpPool(PoolOptions options) : options_(std::move(options)) {}
+
+void HttpPool::EnsureStarted() {
+  // libcurl (and the TLS library under it) is set up on the first provider
+  // request, not at daemon start: a daemon that only serves configuration
+  // and prompts stays small.
+  std::call_once(started_, [this] {
+    std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    if (options_.max_host_connections > 0) {
+      curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
+    }
+    // Keep enough idle connections for many providers and hosts.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 200L);
+    multi_ = multi;
+    loop_ = std::thread([this] { Loop(); });
+  });
 }
 
 HttpPool::~HttpPool() {
+  if (multi_ == nullptr) return;
   stopping_ = true;
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
   loop_.join();
@@ -58,6 +66,7 @@ HttpPool::~HttpPool() {
 }
 
 uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> handler) {
+  EnsureStarted();
   auto t = std::make_unique<Transfer>();
   t->request = std::move(request);
   t->handler = std::move(handler);
@@ -72,6 +81,7 @@ uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> h
 }
 
 void HttpPool::Cancel(uint64_t id) {
+  EnsureStarted();
   {
     std::lock_guard<std::mutex> lock(mu_);
     cancels_.push_back(id);

@@ -75,6 +75,7 @@ class HttpPool {
 
  private:
   struct Transfer;
+  void EnsureStarted();
   void Loop();
   void AddPending();
   void Finish(Transfer* t, absl::Status status);
@@ -82,7 +83,8 @@ class HttpPool {
   static size_t OnHeader(char* data, size_t size, size_t n, void* user);
 
   PoolOptions options_;
-  void* multi_ = nullptr;  // CURLM*
+  std::once_flag started_;
+  void* multi_ = nullptr;  // CURLM*; set once by EnsureStarted
   std::thread loop_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> connections_opened_{0};

@@ -44,6 +44,9 @@ STATE = {"script": [], "requests": [], "connections": 0, "abandoned": 0}
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs under load tests, and
+    # TCP's retransmit back-off then adds whole seconds.
+    request_queue_size = 4096
 
     def get_request(self):
         conn, addr = super().get_request()
