@@ -13,7 +13,7 @@ void PeerRegistry::Record(int fd, uid_t uid) {
   uid_by_fd_[fd] = uid;
 }
 
-absl::Status PeerRegistry::Authorize(const grpc::ServerContext& context) const {
+absl::Status PeerRegistry::Authorize(const grpc::ServerContextBase& context) const {
   std::string peer = context.peer();
   int fd = -1;
   if (!absl::StartsWith(peer, "fd:") || !absl::SimpleAtoi(peer.substr(3), &fd)) {

@@ -32,7 +32,7 @@ class PeerRegistry {
 
   // Authorize returns PermissionDenied unless the call came over a
   // connection from the owner's uid.
-  absl::Status Authorize(const grpc::ServerContext& context) const;
+  absl::Status Authorize(const grpc::ServerContextBase& context) const;
 
  private:
   const uid_t owner_;

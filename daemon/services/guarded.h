@@ -13,7 +13,7 @@
 namespace aix {
 
 template <typename Body>
-grpc::Status Guarded(const PeerRegistry& peers, const grpc::ServerContext* context,
+grpc::Status Guarded(const PeerRegistry& peers, const grpc::ServerContextBase* context,
                      Body&& body) {
   absl::Status status = peers.Authorize(*context);
   if (status.ok()) status = body();

@@ -1,8 +1,13 @@
 #include "daemon/services/run_service.h"
 
+#include <deque>
+#include <memory>
+#include <mutex>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/grpc_status.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
@@ -22,23 +27,29 @@ std::string StringSetting(const Json& doc, const std::string& key) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// How often the handler looks for a cancelled client while it waits.
-constexpr absl::Duration kCancelPoll = absl::Milliseconds(20);
 // Bytes of an error body kept for the message.
 constexpr size_t kMaxErrorBody = 64 << 10;
 
-}  // namespace
+// Prepared is a run ready to send: its plan and, for EXECUTE, the request.
+struct Prepared {
+  v1::RunEvent plan;
+  v1::RunRequest::Mode mode = v1::RunRequest::EXECUTE;
+  providers::Endpoint endpoint;
+  std::string model;
+  bool stream = true;
+  http::HttpRequest http_request;
+};
 
-grpc::Status RunServiceImpl::Run(grpc::ServerContext* context, const v1::RunRequest* request,
-                                 grpc::ServerWriter<v1::RunEvent>* writer) {
-  return Guarded(*peers_, context, [&] { return DoRun(context, *request, writer); });
-}
-
-absl::Status RunServiceImpl::DoRun(grpc::ServerContext* context, const v1::RunRequest& req,
-                                   grpc::ServerWriter<v1::RunEvent>* writer) {
-  const absl::Time started = absl::Now();
-  AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
-  AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts_->Get(req.prompt()));
+// Prepare resolves everything a run needs; nothing is sent yet.
+absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
+                                 const v1::RunRequest& req) {
+  Prepared out;
+  Json doc;
+  {
+    AIX_ASSIGN_OR_RETURN(Json loaded, config->Document());
+    doc = std::move(loaded);
+  }
+    AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts->Get(req.prompt()));
 
   // Render.
   AIX_ASSIGN_OR_RETURN(auto tmpl, prompts::Template::Parse(prompt.template_text));
@@ -104,8 +115,7 @@ absl::Status RunServiceImpl::DoRun(grpc::ServerContext* context, const v1::RunRe
     key_source = absl::StrCat("config (api_keys.", provider, ")");
   }
 
-  v1::RunEvent plan_event;
-  v1::RunPlan* plan = plan_event.mutable_plan();
+  v1::RunPlan* plan = out.plan.mutable_plan();
   plan->set_provider(provider);
   plan->set_model(model);
   plan->set_url(endpoint.chat_url);
@@ -116,94 +126,283 @@ absl::Status RunServiceImpl::DoRun(grpc::ServerContext* context, const v1::RunRe
   plan->set_key_source(key_source);
   plan->set_masked_key(key.empty() ? "" : MaskSecret(key));
   for (const auto& w : warnings) plan->add_warnings(w);
-  if (req.mode() == v1::RunRequest::RENDER_ONLY) {
-    writer->Write(plan_event);
-    return absl::OkStatus();
-  }
+  out.mode = req.mode();
+  if (req.mode() == v1::RunRequest::RENDER_ONLY) return out;
   if (key.empty() && endpoint.needs_key) {
     return absl::UnauthenticatedError(absl::StrCat(
         "No API key found for ", provider, ". Set one with: aix api-key ", provider,
         endpoint.env_var.empty() ? "" : absl::StrCat(", or export ", endpoint.env_var)));
   }
-  if (!writer->Write(plan_event)) return absl::CancelledError("the client went away");
-  if (req.mode() == v1::RunRequest::DRY_RUN) return absl::OkStatus();
+  if (req.mode() == v1::RunRequest::DRY_RUN) return out;
+  out.http_request = providers::BuildRequest(endpoint, chat, key);
+  out.http_request.ca_bundle = StringSetting(doc, "ca_bundle");
+  out.endpoint = std::move(endpoint);
+  out.model = model;
+  out.stream = chat.stream;
+  return out;
+}
 
-  // Send, and stream the answer back as it arrives.
-  http::HttpRequest http_request = providers::BuildRequest(endpoint, chat, key);
-  http_request.ca_bundle = StringSetting(doc, "ca_bundle");
-  auto transfer = std::make_shared<http::ResponseQueue>();
-  const uint64_t id = pool_->Start(std::move(http_request), transfer);
-  int status = 0;
-  std::map<std::string, std::string> headers;
-  std::string error_body, whole_body;
-  http::SseParser parser;
-  providers::Reply reply;
-  absl::Time first_token = absl::InfinitePast();
-  auto fail = [&](absl::Status s) {
-    pool_->Cancel(id);
-    return s;
-  };
-  for (;;) {
-    if (context->IsCancelled()) return fail(absl::CancelledError("cancelled by the client"));
-    http::ResponseQueue::Item item;
-    if (!transfer->Pop(&item, kCancelPoll)) continue;
-    if (item.kind == http::ResponseQueue::Item::kHeaders) {
-      status = item.status;
-      headers = std::move(item.headers);
-      continue;
-    }
-    if (item.kind == http::ResponseQueue::Item::kData) {
-      if (status < 200 || status >= 300) {
-        if (error_body.size() < kMaxErrorBody) error_body += item.data;
-        continue;
-      }
-      if (!chat.stream) {
-        whole_body += item.data;
-        continue;
-      }
-      std::vector<http::SseEvent> events;
-      absl::Status parsed = parser.Feed(item.data, &events);
-      if (!parsed.ok()) return fail(absl::AbortedError(parsed.message()));
-      for (const auto& ev : events) {
-        std::string delta;
-        absl::Status s = providers::OnEvent(endpoint.wire, ev, &reply, &delta);
-        if (!s.ok()) return fail(s);
-        if (delta.empty()) continue;
-        if (first_token == absl::InfinitePast()) first_token = absl::Now();
-        v1::RunEvent text;
-        text.set_text(delta);
-        if (!writer->Write(text)) return fail(absl::CancelledError("the client went away"));
-      }
-      continue;
-    }
-    // Done.
-    if (!item.done.ok()) return providers::TransportError(endpoint, item.done);
-    if (status < 200 || status >= 300) {
-      return providers::HttpError(endpoint, model, status, error_body, headers);
-    }
-    break;
+
+// RunReactor streams one run. Its events come from two sides: gRPC
+// (OnWriteDone, OnCancel, OnDone, on gRPC's threads) and the HTTP transfer
+// (OnHeaders, OnData, OnDone as a ResponseHandler, on the pool's loop
+// thread). State is guarded by mu_; gRPC's Start*/Finish calls are made
+// after releasing it. At most one write is in flight; pieces that arrive
+// meanwhile queue up in order. The object lives until both gRPC and the
+// pool are done with it (self_ holds gRPC's reference).
+class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
+                   public http::ResponseHandler {
+ public:
+  static RunReactor* Create(http::HttpPool* pool) {
+    auto r = std::shared_ptr<RunReactor>(new RunReactor(pool));
+    r->self_ = r;
+    return r.get();
   }
-  if (!chat.stream) {
-    AIX_RETURN_IF_ERROR(providers::OnBody(endpoint.wire, whole_body, &reply));
-    first_token = absl::Now();
-    v1::RunEvent text;
-    text.set_text(reply.text);
-    writer->Write(text);
-  } else if (!reply.finished) {
-    return absl::AbortedError(absl::StrCat(
-        provider, " ended the stream before the answer was complete; try again"));
+
+  // Fail ends the call before anything was sent.
+  void Fail(const absl::Status& status) { RequestFinish(status); }
+
+  // Begin sends the plan and, for EXECUTE, starts the transfer.
+  void Begin(Prepared prepared) {
+    started_ = absl::Now();
+    prepared_ = std::move(prepared);
+    Enqueue(prepared_.plan);
+    if (prepared_.mode != v1::RunRequest::EXECUTE) {
+      RequestFinish(absl::OkStatus());
+      return;
+    }
+    std::shared_ptr<RunReactor> self;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      self = self_;
+    }
+    if (self == nullptr) return;  // already done (cancelled at once)
+    const uint64_t id = pool_->Start(std::move(prepared_.http_request), self);
+    bool cancel_now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      transfer_ = id;
+      cancel_now = cancelled_;
+    }
+    if (cancel_now) pool_->Cancel(id);
   }
-  v1::RunEvent done;
-  v1::RunDone* d = done.mutable_done();
-  d->set_finish_reason(reply.finish_reason);
-  d->set_prompt_tokens(reply.prompt_tokens);
-  d->set_completion_tokens(reply.completion_tokens);
-  if (first_token != absl::InfinitePast()) {
-    d->set_time_to_first_token_us(absl::ToInt64Microseconds(first_token - started));
+
+  // --- gRPC side ---
+  void OnWriteDone(bool ok) override {
+    const v1::RunEvent* next = nullptr;
+    bool finish = false;
+    grpc::Status status;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.pop_front();
+      writing_ = false;
+      if (!ok) {
+        // The client is gone; stop the upstream request too.
+        queue_.clear();
+        cancelled_ = true;
+        if (!finish_requested_) {
+          finish_requested_ = true;
+          final_ = absl::CancelledError("the client went away");
+        }
+      }
+      next = NextWriteLocked(&finish, &status);
+    }
+    if (!ok) CancelTransfer();
+    Act(next, finish, status);
   }
-  d->set_total_us(absl::ToInt64Microseconds(absl::Now() - started));
-  writer->Write(done);
-  return absl::OkStatus();
+
+  void OnCancel() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled_ = true;
+    }
+    CancelTransfer();
+    RequestFinish(absl::CancelledError("cancelled by the client"));
+  }
+
+  void OnDone() override {
+    std::shared_ptr<RunReactor> drop;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      drop = std::move(self_);
+    }
+    // `drop` releases gRPC's reference; the pool may still hold its own.
+  }
+
+  // --- HTTP side (pool loop thread) ---
+  void OnHeaders(int status, const std::map<std::string, std::string>& headers) override {
+    http_status_ = status;
+    http_headers_ = headers;
+  }
+
+  void OnData(absl::string_view chunk) override {
+    if (upstream_failed_) return;
+    if (http_status_ < 200 || http_status_ >= 300) {
+      if (error_body_.size() < kMaxErrorBody) error_body_.append(chunk.data(), chunk.size());
+      return;
+    }
+    if (!prepared_.stream) {
+      whole_body_.append(chunk.data(), chunk.size());
+      return;
+    }
+    std::vector<http::SseEvent> events;
+    absl::Status parsed = parser_.Feed(chunk, &events);
+    if (!parsed.ok()) return UpstreamFailed(absl::AbortedError(parsed.message()));
+    for (const auto& ev : events) {
+      std::string delta;
+      absl::Status s = providers::OnEvent(prepared_.endpoint.wire, ev, &reply_, &delta);
+      if (!s.ok()) return UpstreamFailed(s);
+      if (delta.empty()) continue;
+      if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
+      v1::RunEvent text;
+      text.set_text(delta);
+      Enqueue(std::move(text));
+    }
+  }
+
+  void OnDone(absl::Status transport) override {
+    if (upstream_failed_) return;
+    const providers::Endpoint& e = prepared_.endpoint;
+    if (!transport.ok()) return RequestFinish(providers::TransportError(e, transport));
+    if (http_status_ < 200 || http_status_ >= 300) {
+      return RequestFinish(
+          providers::HttpError(e, prepared_.model, http_status_, error_body_, http_headers_));
+    }
+    if (!prepared_.stream) {
+      absl::Status s = providers::OnBody(e.wire, whole_body_, &reply_);
+      if (!s.ok()) return RequestFinish(s);
+      first_token_ = absl::Now();
+      v1::RunEvent text;
+      text.set_text(reply_.text);
+      Enqueue(std::move(text));
+    } else if (!reply_.finished) {
+      return RequestFinish(absl::AbortedError(absl::StrCat(
+          e.provider, " ended the stream before the answer was complete; try again")));
+    }
+    v1::RunEvent done;
+    v1::RunDone* d = done.mutable_done();
+    d->set_finish_reason(reply_.finish_reason);
+    d->set_prompt_tokens(reply_.prompt_tokens);
+    d->set_completion_tokens(reply_.completion_tokens);
+    if (first_token_ != absl::InfinitePast()) {
+      d->set_time_to_first_token_us(absl::ToInt64Microseconds(first_token_ - started_));
+    }
+    d->set_total_us(absl::ToInt64Microseconds(absl::Now() - started_));
+    Enqueue(std::move(done));
+    RequestFinish(absl::OkStatus());
+  }
+
+ private:
+  explicit RunReactor(http::HttpPool* pool) : pool_(pool) {}
+
+  void UpstreamFailed(const absl::Status& status) {
+    upstream_failed_ = true;
+    CancelTransfer();
+    RequestFinish(status);
+  }
+
+  void CancelTransfer() {
+    uint64_t id;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      id = transfer_;
+    }
+    if (id != 0) pool_->Cancel(id);
+  }
+
+  void Enqueue(v1::RunEvent event) {
+    const v1::RunEvent* next = nullptr;
+    bool finish = false;
+    grpc::Status status;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finish_requested_ || cancelled_) return;
+      queue_.push_back(std::move(event));
+      next = NextWriteLocked(&finish, &status);
+    }
+    Act(next, finish, status);
+  }
+
+  // RequestFinish ends the call once every queued piece is written: text
+  // sent before an error stays delivered.
+  void RequestFinish(const absl::Status& status) {
+    const v1::RunEvent* next = nullptr;
+    bool finish = false;
+    grpc::Status grpc_status;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finish_requested_) return;
+      finish_requested_ = true;
+      final_ = status;
+      next = NextWriteLocked(&finish, &grpc_status);
+    }
+    Act(next, finish, grpc_status);
+  }
+
+  // NextWriteLocked decides the next gRPC action: a write if none is in
+  // flight and one is queued, else Finish if it was requested.
+  const v1::RunEvent* NextWriteLocked(bool* finish, grpc::Status* status) {
+    if (writing_ || finished_) return nullptr;
+    if (!queue_.empty()) {
+      writing_ = true;
+      return &queue_.front();  // stays valid: deque keeps elements in place
+    }
+    if (finish_requested_) {
+      finished_ = true;
+      *finish = true;
+      *status = ToGrpcStatus(final_);
+    }
+    return nullptr;
+  }
+
+  void Act(const v1::RunEvent* next, bool finish, const grpc::Status& status) {
+    if (next != nullptr) StartWrite(next);
+    if (finish) Finish(status);
+  }
+
+  http::HttpPool* const pool_;
+  absl::Time started_;
+  Prepared prepared_;
+
+  std::mutex mu_;
+  std::shared_ptr<RunReactor> self_;  // guarded by mu_; gRPC's reference
+  std::deque<v1::RunEvent> queue_;    // guarded by mu_; front is in flight
+  bool writing_ = false;              // guarded by mu_
+  bool finish_requested_ = false;     // guarded by mu_
+  bool finished_ = false;             // guarded by mu_
+  bool cancelled_ = false;            // guarded by mu_
+  absl::Status final_;                // guarded by mu_
+  uint64_t transfer_ = 0;             // guarded by mu_
+
+  // Touched only by the pool's loop thread (after Begin).
+  int http_status_ = 0;
+  std::map<std::string, std::string> http_headers_;
+  std::string error_body_, whole_body_;
+  http::SseParser parser_;
+  providers::Reply reply_;
+  absl::Time first_token_ = absl::InfinitePast();
+  bool upstream_failed_ = false;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServerContext* context,
+                                                             const v1::RunRequest* request) {
+  RunReactor* reactor = RunReactor::Create(pool_);
+  absl::Status allowed = peers_->Authorize(*context);
+  if (!allowed.ok()) {
+    reactor->Fail(allowed);
+    return reactor;
+  }
+  // Reading the prompt and config is quick local I/O, done before the
+  // stream starts.
+  auto prepared = Prepare(config_, prompts_, *request);
+  if (!prepared.ok()) {
+    reactor->Fail(prepared.status());
+    return reactor;
+  }
+  reactor->Begin(*std::move(prepared));
+  return reactor;
 }
 
 }  // namespace aix

@@ -1,5 +1,9 @@
 // RunService (aix.v1): render a prompt, send it through the HttpPool,
 // stream the answer back as it arrives.
+//
+// Runs use gRPC's callback API: a run is a reactor fed directly by the
+// pool's loop thread, so a thousand concurrent runs cost a thousand small
+// objects, not a thousand blocked threads.
 #ifndef AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 #define AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 
@@ -11,20 +15,17 @@
 
 namespace aix {
 
-class RunServiceImpl final : public v1::RunService::Service {
+class RunServiceImpl final : public v1::RunService::CallbackService {
  public:
   // All must outlive the service.
   RunServiceImpl(config::ConfigStore* config, prompts::PromptStore* prompts,
                  http::HttpPool* pool, const PeerRegistry* peers)
       : config_(config), prompts_(prompts), pool_(pool), peers_(peers) {}
 
-  grpc::Status Run(grpc::ServerContext* context, const v1::RunRequest* request,
-                   grpc::ServerWriter<v1::RunEvent>* writer) override;
+  grpc::ServerWriteReactor<v1::RunEvent>* Run(grpc::CallbackServerContext* context,
+                                              const v1::RunRequest* request) override;
 
  private:
-  absl::Status DoRun(grpc::ServerContext* context, const v1::RunRequest& request,
-                     grpc::ServerWriter<v1::RunEvent>* writer);
-
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;
   http::HttpPool* pool_;
