@@ -8,8 +8,8 @@
 #include "aix/v1/providers.grpc.pb.h"
 #include "client/commands/command.h"
 #include "client/connect.h"
+#include "client/env_keys.h"
 #include "client/proto_json.h"
-#include "common/paths.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -115,12 +115,7 @@ absl::Status Remove(const std::string& name) {
 absl::Status Models(const std::string& provider, bool json) {
   v1::ListModelsRequest req;
   req.set_provider(provider);
-  EnvLookup env = ProcessEnv();
-  for (const auto& [p, var] : {std::pair{"openrouter", "OPENROUTER_API_KEY"},
-                               {"openai", "OPENAI_API_KEY"},
-                               {"anthropic", "ANTHROPIC_API_KEY"}}) {
-    if (auto key = env(var)) (*req.mutable_api_keys())[p] = *key;
-  }
+  AddEnvironmentKeys(req.mutable_api_keys());
   AIX_ASSIGN_OR_RETURN(auto stub, Stub());
   grpc::ClientContext ctx;
   PrepareCall(&ctx);

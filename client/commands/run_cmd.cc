@@ -17,9 +17,9 @@
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
 #include "client/connect.h"
+#include "client/env_keys.h"
 #include "client/terminal.h"
 #include "common/files.h"
-#include "common/paths.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -38,13 +38,6 @@ struct RunArgs {
   bool dry_run = false;
   bool json = false;
   bool verbose = false;
-};
-
-// Keys from the environment go with this one request; aixd never stores them.
-constexpr std::pair<const char*, const char*> kEnvKeys[] = {
-    {"openrouter", "OPENROUTER_API_KEY"},
-    {"openai", "OPENAI_API_KEY"},
-    {"anthropic", "ANTHROPIC_API_KEY"},
 };
 
 absl::Status ParseParams(const std::vector<std::string>& in, v1::RunRequest* req) {
@@ -133,10 +126,7 @@ absl::Status Run(const RunArgs& a) {
   req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
                : a.no_execute ? v1::RunRequest::RENDER_ONLY
                               : v1::RunRequest::EXECUTE);
-  EnvLookup env = ProcessEnv();
-  for (const auto& [provider, var] : kEnvKeys) {
-    if (auto key = env(var)) (*req.mutable_api_keys())[provider] = *key;
-  }
+  AddEnvironmentKeys(req.mutable_api_keys());
 
   AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
   auto stub = v1::RunService::NewStub(channel);

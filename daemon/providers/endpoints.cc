@@ -70,4 +70,20 @@ absl::StatusOr<Endpoint> ResolveEndpoint(const std::string& provider, const Json
   return e;
 }
 
+KeyChoice ChooseKey(const Endpoint& e, const std::string* env_key, const Json& config) {
+  KeyChoice c;
+  if (env_key != nullptr && !env_key->empty()) {
+    c.key = *env_key;
+    c.source = absl::StrCat("environment (", e.env_var, ")");
+    return c;
+  }
+  auto keys = config.find("api_keys");
+  if (keys != config.end() && keys->is_object() && keys->contains(e.provider) &&
+      (*keys)[e.provider].is_string()) {
+    c.key = (*keys)[e.provider].get<std::string>();
+    c.source = absl::StrCat("config (api_keys.", e.provider, ")");
+  }
+  return c;
+}
+
 }  // namespace aix::providers

@@ -44,6 +44,16 @@ struct Endpoint {
 // providers. NotFound for a custom provider that is not configured.
 absl::StatusOr<Endpoint> ResolveEndpoint(const std::string& provider, const Json& config);
 
+// KeyChoice is the key a request will use and where it came from.
+struct KeyChoice {
+  std::string key;            // empty: none
+  std::string source = "none";  // "environment (OPENAI_API_KEY)", "config (api_keys.openai)"
+};
+
+// ChooseKey picks the caller's environment key (`env_key`, may be null or
+// empty) over the one stored in config.json's api_keys.
+KeyChoice ChooseKey(const Endpoint& endpoint, const std::string* env_key, const Json& config);
+
 struct ChatRequest {
   std::string model;
   std::string system;  // may be empty

@@ -106,14 +106,10 @@ grpc::Status ProviderServiceImpl::ListModels(grpc::ServerContext* context,
                                 : request->provider();
     AIX_ASSIGN_OR_RETURN(std::string name, config::CanonicalProvider(requested, doc));
     AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
-    std::string key;
     auto env = request->api_keys().find(name);
-    if (env != request->api_keys().end()) {
-      key = env->second;
-    } else if (doc.contains("api_keys") && doc["api_keys"].contains(name)) {
-      key = doc["api_keys"][name].get<std::string>();
-    }
-    http::HttpRequest req = providers::BuildModelsRequest(e, key);
+    providers::KeyChoice key = providers::ChooseKey(
+        e, env == request->api_keys().end() ? nullptr : &env->second, doc);
+    http::HttpRequest req = providers::BuildModelsRequest(e, key.key);
     req.ca_bundle = doc.value("ca_bundle", "");
     auto resp = http::FetchAll(pool_, std::move(req), [context] { return context->IsCancelled(); });
     if (!resp.ok()) return providers::TransportError(e, resp.status());

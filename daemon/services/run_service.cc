@@ -105,15 +105,10 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   chat.stream = !req.no_stream();
 
   // Key: the caller's environment, then the configuration.
-  std::string key, key_source = "none";
   auto env_key = req.api_keys().find(provider);
-  if (env_key != req.api_keys().end() && !env_key->second.empty()) {
-    key = env_key->second;
-    key_source = absl::StrCat("environment (", endpoint.env_var, ")");
-  } else if (doc.contains("api_keys") && doc["api_keys"].contains(provider)) {
-    key = doc["api_keys"][provider].get<std::string>();
-    key_source = absl::StrCat("config (api_keys.", provider, ")");
-  }
+  providers::KeyChoice choice = providers::ChooseKey(
+      endpoint, env_key == req.api_keys().end() ? nullptr : &env_key->second, doc);
+  const std::string& key = choice.key;
 
   v1::RunPlan* plan = out.plan.mutable_plan();
   plan->set_provider(provider);
@@ -123,7 +118,7 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   plan->set_system(chat.system);
   plan->set_max_tokens(chat.max_tokens);
   plan->set_temperature(chat.temperature);
-  plan->set_key_source(key_source);
+  plan->set_key_source(choice.source);
   plan->set_masked_key(key.empty() ? "" : MaskSecret(key));
   for (const auto& w : warnings) plan->add_warnings(w);
   out.mode = req.mode();

@@ -37,14 +37,7 @@ FakeProvider::FakeProvider(const std::string& dir, bool tls) {
     argv.insert(argv.end(), {"--tls", certs + "/server.pem", certs + "/server.key"});
     ca_ = certs + "/ca.pem";
   }
-  pid_ = fork();
-  if (pid_ == 0) {
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    execv(a[0], a.data());
-    _exit(127);
-  }
+  pid_ = Spawn(argv, {{"PATH", "/usr/bin:/bin"}}, "", "");
   for (int i = 0; i < 500; ++i) {
     std::string port = Sandbox::ReadFile(port_file);
     if (!port.empty()) {

@@ -49,7 +49,35 @@ int DecodeStatus(int status) {
   return -1;
 }
 
+// ExecWithEnv replaces this (forked) process with argv and exactly `env`.
+[[noreturn]] void ExecWithEnv(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  execve(args[0], args.data(), envp.data());
+  dprintf(2, "exec %s: %s\n", args[0], strerror(errno));
+  _exit(127);
+}
+
 }  // namespace
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& stdout_path, const std::string& stderr_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    if (!stdout_path.empty()) dup2(open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600), 1);
+    if (!stderr_path.empty()) dup2(open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600), 2);
+    ExecWithEnv(argv, env);
+  }
+  return pid;
+}
 
 std::string AixPath() { return Runfile("client/aix"); }
 std::string AixdPath() { return Runfile("daemon/aixd"); }
@@ -59,21 +87,12 @@ Result RunProcess(const std::vector<std::string>& argv,
                   const std::string& input, int timeout_s) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) abort();
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
-    std::vector<char*> args, envp;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    execve(args[0], args.data(), envp.data());
-    dprintf(2, "exec %s: %s\n", args[0], strerror(errno));
-    _exit(127);
+    ExecWithEnv(argv, env);
   }
   close(in[0]);
   close(out[1]);
@@ -150,25 +169,9 @@ Result Sandbox::Aix(const std::vector<std::string>& args, const std::string& inp
 }
 
 pid_t Sandbox::StartDaemon(const std::vector<std::string>& extra_args) {
-  std::string log = dir + "/aixd.stderr";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    dup2(fd, 2);
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    std::vector<std::string> argv = {AixdPath()};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> a, e;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    for (auto& s : env_strings) e.push_back(s.data());
-    e.push_back(nullptr);
-    execve(a[0], a.data(), e.data());
-    _exit(127);
-  }
+  std::vector<std::string> argv = {AixdPath()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_t pid = Spawn(argv, env, "", dir + "/aixd.stderr");
   WaitForSocket();
   return pid;
 }

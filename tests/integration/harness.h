@@ -29,6 +29,12 @@ Result RunProcess(const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& env,
                   const std::string& input = "", int timeout_s = 60);
 
+// Spawn starts argv in the background with exactly `env`, stdin from
+// /dev/null, stdout and stderr appended to the given files ("" keeps this
+// process's). Returns the child's pid; reap it with Sandbox::WaitExit.
+pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& stdout_path, const std::string& stderr_path);
+
 // Sandbox is one user's world: socket, storage, HOME, all in a fresh
 // directory. Its destructor kills every daemon serving its socket and
 // removes the directory.

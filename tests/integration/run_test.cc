@@ -264,21 +264,7 @@ TEST_F(RunTest, CtrlCCancelsTheUpstreamRequest) {
       "seven ", "eight ", "nine ", "ten "], "delay_ms": 300}])"));
   // Start aix run in the background; interrupt it once text has arrived.
   std::string out = box_.dir + "/run.out";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(out.c_str(), O_WRONLY | O_CREAT, 0600);
-    dup2(fd, 1);
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : box_.env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> e;
-    for (auto& s : env_strings) e.push_back(s.data());
-    e.push_back(nullptr);
-    std::string aix = AixPath();
-    char* argv[] = {aix.data(), const_cast<char*>("run"), const_cast<char*>("greet"),
-                    const_cast<char*>("-p"), const_cast<char*>("who=x"), nullptr};
-    execve(argv[0], argv, e.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn({AixPath(), "run", "greet", "-p", "who=x"}, box_.env, out, "");
   for (int i = 0; i < 500 && Sandbox::ReadFile(out).empty(); ++i) usleep(10000);
   ASSERT_FALSE(Sandbox::ReadFile(out).empty()) << "no text arrived";
   kill(pid, SIGINT);

@@ -22,22 +22,7 @@ TEST(SocketActivation, DaemonAdoptsThePassedSocketAndLeavesItInPlace) {
   ASSERT_EQ(mkdir((box.dir + "/run").c_str(), 0700), 0);
   box.env.erase("AIXD");  // the client must not start a daemon itself
   std::string log = box.dir + "/activate.log";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT, 0600);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : box.env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> e;
-    for (auto& s : env_strings) e.push_back(s.data());
-    e.push_back(nullptr);
-    std::string listen = "--listen=" + box.socket;
-    std::string aixd = AixdPath();
-    char* argv[] = {const_cast<char*>(activate), listen.data(), aixd.data(), nullptr};
-    execve(activate, argv, e.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn({activate, "--listen=" + box.socket, AixdPath()}, box.env, log, log);
   ASSERT_TRUE(box.WaitForSocket());
   EXPECT_TRUE(box.Daemons().empty()) << "aixd starts on the first connection, not before";
 
