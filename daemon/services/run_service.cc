@@ -11,11 +11,9 @@
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
-#include "daemon/http/response_queue.h"
 #include "daemon/http/sse.h"
 #include "daemon/prompts/template.h"
 #include "daemon/providers/provider.h"
-#include "daemon/services/guarded.h"
 
 namespace aix {
 namespace {
