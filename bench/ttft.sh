@@ -3,22 +3,13 @@
 # over HTTP and HTTPS on loopback, and connections used by 100 runs.
 # Usage: bench/ttft.sh [RUNS]   (default 50). Needs curl, openssl, python3.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 runs=${1:-50}
-bazel build -c opt //client:aix //daemon:aixd >/dev/null 2>&1
-tmp=$(mktemp -d /tmp/aixt-XXXXXX)
-export AIX_SOCKET=$tmp/run/aixd.sock AIX_STORAGE_PATH=$tmp/store HOME=$tmp/home
-export AIXD=$PWD/bazel-bin/daemon/aixd
-AIX=$PWD/bazel-bin/client/aix
-tests/fakes/make_certs.sh "$tmp/certs"
-/usr/bin/python3 tests/fakes/fake_provider.py "$tmp/http.port" & p1=$!
-/usr/bin/python3 tests/fakes/fake_provider.py "$tmp/https.port" --tls "$tmp/certs/server.pem" \
-  "$tmp/certs/server.key" & p2=$!
-trap '"$AIX" daemon stop >/dev/null 2>&1 || true; kill $p1 $p2; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do [ -s "$tmp/http.port" ] && [ -s "$tmp/https.port" ] && break; sleep 0.05; done
-http="http://127.0.0.1:$(cat "$tmp/http.port")"
-https="https://127.0.0.1:$(cat "$tmp/https.port")"
-"$AIX" config --set openrouter_base_url "$http/api/v1" >/dev/null
-printf %s test-key-bench-0000 | "$AIX" api-key openrouter >/dev/null
-"$AIX" create greet "Hello {who}" >/dev/null
-/usr/bin/python3 bench/ttft.py "$AIX" "$http" "$https" "$tmp/certs/ca.pem" "$runs"
+bench_setup
+tests/fakes/make_certs.sh "$TMP/certs"
+/usr/bin/python3 tests/fakes/fake_provider.py "$TMP/https.port" --tls "$TMP/certs/server.pem" \
+  "$TMP/certs/server.key" &
+BENCH_EXTRA_PIDS=$!
+for _ in $(seq 100); do [ -s "$TMP/https.port" ] && break; sleep 0.05; done
+https="https://127.0.0.1:$(cat "$TMP/https.port")"
+/usr/bin/python3 bench/ttft.py "$AIX" "$FAKE" "$https" "$TMP/certs/ca.pem" "$runs"

@@ -26,7 +26,7 @@ echo "aix demo in $demo (fake provider at $url)"
 # would skip this line.
 step config --set openrouter_base_url "$url"
 printf '\n$ printf %%s "$KEY" | aix api-key openrouter\n'
-printf %s "sk-or-demo-not-a-real-key-4242" | "$AIX" api-key openrouter
+printf %s "test-key-demo-4242" | "$AIX" api-key openrouter
 step create summarize "Summarize in {words} words: {input}" -d "Short summaries" -t text
 step list
 printf '\n$ echo "aixd keeps provider connections open..." | aix run summarize --param words=10\n'
