@@ -6,6 +6,10 @@ PY=/usr/bin/python3  # Debian's, which has python3-grpcio
 ROOT="${TEST_SRCDIR:-$PWD/..}/${TEST_WORKSPACE:-aix}"
 AIX="$ROOT/client/aix"
 tmp=$(mktemp -d /tmp/aixpy-XXXXXX)
+# Under --config=tsan, aixd needs the suppressions for gRPC's inline code.
+if [ -n "${TSAN_OPTIONS:-}" ]; then
+  export TSAN_OPTIONS="$TSAN_OPTIONS:suppressions=$ROOT/tools/tsan.supp"
+fi
 export AIX_SOCKET="$tmp/run/aixd.sock" AIX_STORAGE_PATH="$tmp/store" HOME="$tmp/home" AIXD="$ROOT/daemon/aixd"
 cleanup() { "$AIX" daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"; }
 trap cleanup EXIT

@@ -150,9 +150,13 @@ Sandbox::Sandbox() {
       {"AIX_STORAGE_PATH", storage},
       {"AIXD", AixdPath()},
   };
-  // Sanitizer builds pass their options down to the binaries under test.
+  // Sanitizer builds pass their options down to the binaries under test;
+  // TSan also gets the suppressions for gRPC's inline code (tools/tsan.supp).
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  if (env.count("TSAN_OPTIONS") != 0) {
+    env["TSAN_OPTIONS"] += ":suppressions=" + Runfile("tools/tsan.supp");
   }
 }
 
