@@ -16,15 +16,22 @@
 #include <vector>
 
 #include <grpcpp/create_channel.h>
+#include <grpcpp/create_channel_posix.h>
 #include <grpcpp/security/credentials.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "client/socket_trust.h"
+#include "client/version_check.h"
 #include "common/files.h"
+#include "common/limits.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+
+extern char** environ;
 
 namespace aix {
 namespace {
@@ -57,8 +64,19 @@ absl::Status Spawn(const std::string& binary, const std::string& log) {
       dup2(out, STDOUT_FILENO);
       dup2(out, STDERR_FILENO);
     }
+    // The daemon outlives this command: it must not keep our working
+    // directory busy, nor inherit the keys in our environment (those are
+    // sent with each request and live for that request only).
+    if (chdir("/") != 0) _exit(127);
+    std::vector<char*> envp;
+    for (char** e = environ; *e != nullptr; ++e) {
+      absl::string_view var(*e);
+      absl::string_view name = var.substr(0, var.find('='));
+      if (!absl::EndsWith(name, "_API_KEY")) envp.push_back(*e);
+    }
+    envp.push_back(nullptr);
     const char* argv[] = {binary.c_str(), "--started-by-client", nullptr};
-    execv(binary.c_str(), const_cast<char* const*>(argv));
+    execve(binary.c_str(), const_cast<char* const*>(argv), envp.data());
     dprintf(STDERR_FILENO, "aix: cannot run %s: %s\n", binary.c_str(), strerror(errno));
     _exit(127);
   }
@@ -158,30 +176,34 @@ void QuickExit(int code) {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart) {
   EnvLookup env = ProcessEnv();
   AIX_ASSIGN_OR_RETURN(std::string socket_path, SocketPath(env));
-  absl::Status probe = ProbeSocket(socket_path);
-  if (probe.code() == absl::StatusCode::kUnavailable && autostart == AutoStart::kYes) {
+  absl::StatusOr<int> fd = ConnectTrusted(socket_path);
+  if (fd.status().code() == absl::StatusCode::kUnavailable && autostart == AutoStart::kYes) {
     auto started = StartDaemon(socket_path, env);
     if (!started.ok()) {
       return absl::Status(started.status().code(),
                           absl::StrCat("aixd is not running and could not be started: ",
                                        started.status().message()));
     }
-    probe = absl::OkStatus();
+    fd = ConnectTrusted(socket_path);
   }
-  if (probe.code() == absl::StatusCode::kUnavailable) {
+  if (fd.status().code() == absl::StatusCode::kUnavailable) {
     return absl::UnavailableError(
-        absl::StrCat(probe.message(), "; start it with: aix daemon start"));
+        absl::StrCat(fd.status().message(), "; start it with: aix daemon start"));
   }
-  AIX_RETURN_IF_ERROR(probe);
+  AIX_RETURN_IF_ERROR(fd.status());
   grpc::ChannelArguments args;
   // A short-lived client: no retries or keepalive pings needed, and a fast
   // first connect matters more than anything else.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
-  *KeptChannel() = grpc::CreateCustomChannel("unix:" + socket_path,
-                                             grpc::InsecureChannelCredentials(), args);
+  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxResponseBytes));
+  // The channel uses the descriptor whose peer was verified: nothing can be
+  // swapped in between the check and the first byte sent.
+  *KeptChannel() = grpc::experimental::CreateCustomInsecureChannelWithInterceptorsFromFd(
+      "aixd", *fd, args, VersionInterceptors());
   return *KeptChannel();
 }
+
+std::shared_ptr<grpc::Channel> CurrentChannel() { return *KeptChannel(); }
 
 void PrepareCall(grpc::ClientContext* context) {
   // Config and key calls take milliseconds; a daemon that has not answered
@@ -191,6 +213,14 @@ void PrepareCall(grpc::ClientContext* context) {
 
 absl::Status CallStatus(const grpc::Status& status) {
   absl::Status s = FromGrpcStatus(status);
+  // gRPC's own size limits come back as RESOURCE_EXHAUSTED, which aix
+  // otherwise reserves for a provider's rate limit.
+  if (s.code() == absl::StatusCode::kResourceExhausted &&
+      absl::StrContains(s.message(), "message larger than max")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a message to or from aixd is over the API's size limit (", s.message(),
+        "); requests may be at most ", kMaxRequestBytes >> 20, " MiB: pass less input"));
+  }
   if (s.code() == absl::StatusCode::kUnavailable) {
     return absl::UnavailableError(absl::StrCat(
         "lost the connection to aixd (", s.message(),

@@ -12,8 +12,13 @@
 //      takes an exclusive flock before touching the socket; all but one exit
 //      at once ("already running"), and every client's poll reaches the one
 //      that won. No client sleeps a fixed time or kills anything.
-//   4. Version skew: an older daemon keeps serving until stopped; the API
-//      is versioned (aix.v1) and `aix daemon status` shows both versions.
+//   4. Trust: before sending anything the client checks that the socket and
+//      its directory are the user's and that the peer runs as the user
+//      (socket_trust.h). A daemon started on demand gets "/" as its working
+//      directory and none of the client's *_API_KEY variables.
+//   5. Version skew: every reply carries the daemon's release; a daemon
+//      older than the client is restarted when idle, or the user is told
+//      the command that does it (version_check.h).
 #ifndef AIX_CLIENT_CONNECT_H_
 #define AIX_CLIENT_CONNECT_H_
 
@@ -48,8 +53,13 @@ absl::StatusOr<std::string> StartDaemon(const std::string& socket_path,
                                         const EnvLookup& env);
 
 // Connect returns a channel to the daemon, starting it first when
-// `autostart` allows and nobody serves the socket.
+// `autostart` allows and nobody serves the socket. The channel runs over
+// one connection whose place and peer were verified (socket_trust.h);
+// PermissionDenied, before anything is sent, when they are not the user's.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart);
+
+// CurrentChannel is the channel Connect made, or null.
+std::shared_ptr<grpc::Channel> CurrentChannel();
 
 // QuickExit flushes stdout/stderr and ends the process without tearing
 // down gRPC. A one-shot client gains nothing from joining gRPC's worker

@@ -9,6 +9,7 @@
 
 #include "client/commands/command.h"
 #include "client/connect.h"
+#include "client/version_check.h"
 #include "common/exit_codes.h"
 #include "common/version.h"
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (!c.app->parsed()) continue;
     absl::Status s = c.run();
     if (!s.ok()) std::cerr << "aix: error: " << s.message() << "\n";
+    aix::AfterCommand(aix::CurrentChannel());
     aix::QuickExit(aix::ExitCodeFor(s));
   }
   return aix::kExitUsage;

@@ -1,10 +1,14 @@
 #include "common/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <vector>
 
@@ -64,36 +68,72 @@ absl::Status ErrnoStatus(int err, const std::string& what) {
   }
 }
 
-absl::Status EnsurePrivateDir(const std::string& path) {
+absl::Status EnsurePrivateDir(const std::string& path, Links links) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) return ErrnoStatus(errno, "stat " + path);
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) return ErrnoStatus(errno, "inspect " + path);
     std::string parent = Dirname(path);
     if (parent != path && parent != "/" && parent != ".") {
       struct stat pst;
       if (stat(parent.c_str(), &pst) != 0) {
-        absl::Status s = EnsurePrivateDir(parent);
+        absl::Status s = EnsurePrivateDir(parent, Links::kFollow);
         if (!s.ok()) return s;
       }
     }
     if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
       return ErrnoStatus(errno, "create directory " + path);
     }
-    if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat " + path);
+    if (lstat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "inspect " + path);
+  }
+  if (S_ISLNK(st.st_mode)) {
+    if (links == Links::kRefuse) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          path, " is a symbolic link; aixd keeps its socket only in a real directory of its "
+          "own. Remove the link (the directory is created 0700), or choose another place: "
+          "export AIX_SOCKET=/path/to/private/dir/aixd.sock"));
+    }
+    if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "follow " + path);
   }
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, " exists but is not a directory; move it away"));
   }
+  const std::string fix = "; aix keeps its files only in a directory of your own. Use another "
+                          "place (AIX_SOCKET, AIX_STORAGE_PATH), or remove this one";
   if (st.st_uid != geteuid()) {
     return absl::PermissionDeniedError(absl::StrCat(
-        path, " belongs to uid ", st.st_uid, ", not to you (uid ", geteuid(),
-        "); remove it or point aix elsewhere (AIX_SOCKET, AIX_STORAGE_PATH)"));
+        path, " belongs to uid ", st.st_uid, ", not to you (uid ", geteuid(), ")", fix));
+  }
+  if ((st.st_mode & S_ISVTX) != 0 || (st.st_mode & 022) != 0) {
+    char mode[8];
+    snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, " is shared (mode ", mode, ": others may create files in it)", fix,
+        " (or, if it is yours alone: chmod 700 ", path, ")"));
   }
   if ((st.st_mode & 077) != 0 && chmod(path.c_str(), 0700) != 0) {
     return ErrnoStatus(errno, "chmod 0700 " + path);
   }
   return absl::OkStatus();
+}
+
+int RemoveStaleTempFiles(const std::string& dir, int min_age_s) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  int removed = 0;
+  const time_t now = time(nullptr);
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos || name.size() != at + 11) continue;  // ".tmp-" + 6
+    std::string full = dir + "/" + name;
+    struct stat st;
+    if (lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) continue;
+    if (now - st.st_mtime < min_age_s) continue;
+    if (unlink(full.c_str()) == 0) ++removed;
+  }
+  closedir(d);
+  return removed;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

@@ -17,11 +17,24 @@ namespace aix {
 // PermissionDenied for EACCES/EPERM, ...).
 absl::Status ErrnoStatus(int err, const std::string& what);
 
+// Links says whether `path` itself may be a symbolic link to a directory.
+enum class Links { kRefuse, kFollow };
+
 // EnsurePrivateDir creates `path` and any missing parents with mode 0700.
-// An existing directory must belong to the current user: PermissionDenied
-// otherwise (someone else could swap files under us). If it is open to
-// group or others, its mode is tightened to 0700.
-absl::Status EnsurePrivateDir(const std::string& path);
+// An existing directory is used only if it is plainly the user's own: it
+// belongs to the current user, is not sticky and not writable by group or
+// others (a shared place such as /tmp, where someone else could swap files
+// under us), and, with Links::kRefuse, is not a symbolic link. Anything
+// else is PermissionDenied, naming the problem and the fix; nothing is
+// changed then. A directory of ours that is merely readable by others
+// (0755, made by another tool) is tightened to 0700.
+absl::Status EnsurePrivateDir(const std::string& path, Links links = Links::kFollow);
+
+// RemoveStaleTempFiles deletes what WriteFileAtomically leaves behind when
+// a process is killed mid-write: regular files in `dir` named
+// "*.tmp-XXXXXX" and older than `min_age_s` seconds (younger ones may be
+// another writer's, in progress). Returns how many were removed.
+int RemoveStaleTempFiles(const std::string& dir, int min_age_s = 10);
 
 // ReadFile returns the whole file. NotFound if it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

@@ -1,6 +1,7 @@
 #include "common/files.h"
 
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -38,12 +39,44 @@ TEST_F(FilesTest, EnsurePrivateDirCreatesNestedDirsWithMode0700) {
   EXPECT_EQ(ModeOf(d), 0700);
 }
 
-TEST_F(FilesTest, EnsurePrivateDirTightensAnOpenDirectory) {
+TEST_F(FilesTest, EnsurePrivateDirTightensAReadableDirectoryOfOurs) {
   std::string d = dir_ + "/open";
-  ASSERT_EQ(mkdir(d.c_str(), 0777), 0);
-  ASSERT_EQ(chmod(d.c_str(), 0777), 0);
+  ASSERT_EQ(mkdir(d.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(d.c_str(), 0755), 0);
   ASSERT_TRUE(EnsurePrivateDir(d).ok());
   EXPECT_EQ(ModeOf(d), 0700);
+}
+
+TEST_F(FilesTest, EnsurePrivateDirRefusesSharedDirectoriesAndChangesNothing) {
+  for (mode_t mode : {01777, 0777, 0770}) {
+    std::string d = dir_ + "/shared" + std::to_string(mode);
+    ASSERT_EQ(mkdir(d.c_str(), 0700), 0);
+    ASSERT_EQ(chmod(d.c_str(), mode), 0);
+    absl::Status s = EnsurePrivateDir(d);
+    EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << mode;
+    EXPECT_NE(s.message().find("shared"), std::string::npos) << s.message();
+    EXPECT_EQ(ModeOf(d), static_cast<int>(mode & 07777)) << "the mode was changed";
+  }
+}
+
+TEST_F(FilesTest, EnsurePrivateDirRefusesASymlinkWhenAsked) {
+  std::string real = dir_ + "/real", link = dir_ + "/link";
+  ASSERT_EQ(mkdir(real.c_str(), 0700), 0);
+  ASSERT_EQ(symlink(real.c_str(), link.c_str()), 0);
+  EXPECT_EQ(EnsurePrivateDir(link, Links::kRefuse).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(EnsurePrivateDir(link, Links::kFollow).ok());
+}
+
+TEST_F(FilesTest, RemoveStaleTempFilesKeepsYoungOnesAndOthers) {
+  std::string old_tmp = dir_ + "/config.json.tmp-AbC123", young = dir_ + "/config.json.tmp-XyZ789";
+  std::string other = dir_ + "/config.json";
+  for (const auto& f : {old_tmp, young, other}) ASSERT_TRUE(WriteFileAtomically(f, "k").ok());
+  timeval past[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(utimes(old_tmp.c_str(), past), 0);
+  EXPECT_EQ(RemoveStaleTempFiles(dir_), 1);
+  EXPECT_NE(access(old_tmp.c_str(), F_OK), 0);
+  EXPECT_EQ(access(young.c_str(), F_OK), 0);
+  EXPECT_EQ(access(other.c_str(), F_OK), 0);
 }
 
 TEST_F(FilesTest, EnsurePrivateDirRefusesAFile) {

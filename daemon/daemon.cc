@@ -1,13 +1,19 @@
 #include "daemon/daemon.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "absl/time/clock.h"
 #include "common/paths.h"
 #include "common/version.h"
@@ -24,6 +30,8 @@
 #include "daemon/services/prompt_service.h"
 #include "daemon/services/provider_service.h"
 #include "daemon/services/run_service.h"
+
+extern char** environ;
 
 namespace aix {
 namespace {
@@ -44,6 +52,27 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// Harden is the first thing aixd does. It holds keys in memory, so it
+// leaves no core dump (which would land in whatever directory it started
+// from, readable by tools that index it) and cannot be ptrace'd by the
+// user's other programs; it keeps no directory busy; and it drops provider
+// keys from its own environment: keys sent by a client live for one
+// request, and a daemon started from a shell that had OPENAI_API_KEY set
+// must not keep it for its whole life.
+void Harden() {
+  if (chdir("/") != 0) Log(LogLevel::kWarning, "chdir /: failed");
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  std::vector<std::string> keys;
+  for (char** e = environ; *e != nullptr; ++e) {
+    absl::string_view var(*e);
+    absl::string_view name = var.substr(0, var.find('='));
+    if (absl::EndsWith(name, "_API_KEY")) keys.emplace_back(name);
+  }
+  for (const std::string& k : keys) unsetenv(k.c_str());
+}
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -56,6 +85,7 @@ int RunDaemon(const DaemonOptions& options) {
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  Harden();
 
   const absl::Time started = absl::Now();
   EnvLookup env = ProcessEnv();
@@ -74,6 +104,11 @@ int RunDaemon(const DaemonOptions& options) {
   socket_path = (*listener)->path();
 
   config::ConfigStore store(*storage);
+  // A writer killed mid-write (kill -9, power loss) leaves its temporary
+  // file, which may hold keys.
+  if (int n = RemoveStaleTempFiles(store.storage_dir()) + RemoveStaleTempFiles(store.storage_dir() + "/prompts")) {
+    Log(LogLevel::kInfo, absl::StrCat("removed ", n, " stale temporary file(s) in ", store.storage_dir()));
+  }
   PeerRegistry peers(geteuid());
   DaemonFacts facts{started, socket_path, StartMethodOf(options, activated),
                     store.storage_dir(), store.path()};
@@ -84,7 +119,8 @@ int RunDaemon(const DaemonOptions& options) {
   http::HttpPool pool;
   RunServiceImpl run_service(&store, &prompt_store, &pool, &peers);
   ProviderServiceImpl provider_service(&store, &pool, &peers);
-  DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); });
+  DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); },
+                                   [&run_service] { return run_service.active_runs(); });
 
   Server server(std::move(*listener), &peers,
                 {&daemon_service, &config_service, &key_service, &prompt_service, &run_service,

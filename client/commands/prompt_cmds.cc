@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "aix/v1/config.grpc.pb.h"
@@ -22,6 +24,7 @@
 #include "common/files.h"
 #include "common/paths.h"
 #include "common/status_macros.h"
+#include "common/text.h"
 
 namespace aix {
 namespace {
@@ -41,7 +44,7 @@ std::string Day(int64_t unix_ms) {
 struct CreateArgs {
   v1::Prompt prompt;
   std::string name, text, description, provider, model, system;
-  std::vector<std::string> tags;
+  std::vector<std::string> tags, fallback;
   int64_t max_tokens = 0;
   double temperature = -1;
   bool json = false;
@@ -55,6 +58,9 @@ absl::Status Create(CreateArgs& a) {
     ss << std::cin.rdbuf();
     a.text = ss.str();
   }
+  if (FirstInvalidUtf8(a.text) != absl::string_view::npos) {
+    return absl::InvalidArgumentError(NotUtf8Message("the template", a.text));
+  }
   if (a.text.empty()) {
     return absl::InvalidArgumentError(
         "the template is empty; give it as an argument, or - to read it from stdin");
@@ -67,6 +73,11 @@ absl::Status Create(CreateArgs& a) {
   if (!a.system.empty()) p->set_system(a.system);
   if (a.max_tokens > 0) p->set_max_tokens(a.max_tokens);
   if (a.temperature >= 0) p->set_temperature(a.temperature);
+  for (const auto& f : a.fallback) {
+    for (absl::string_view item : absl::StrSplit(f, ',', absl::SkipWhitespace())) {
+      p->add_fallback(std::string(absl::StripAsciiWhitespace(item)));
+    }
+  }
   AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
   grpc::ClientContext ctx;
   PrepareCall(&ctx);
@@ -145,6 +156,7 @@ absl::Status Show(const std::string& name, bool json) {
   row("parameters:  ", absl::StrJoin(p.variables(), ", "));
   if (p.has_provider()) row("provider:    ", p.provider());
   if (p.has_model()) row("model:       ", p.model());
+  row("fallback:    ", absl::StrJoin(p.fallback(), ", "));
   if (p.has_max_tokens()) row("max_tokens:  ", std::to_string(p.max_tokens()));
   if (p.has_temperature()) row("temperature: ", absl::StrCat(p.temperature()));
   if (p.has_system()) row("system:      ", p.system());
@@ -280,6 +292,9 @@ std::vector<Command> AddPromptCommands(CLI::App& root) {
   create->add_option("-t,--tag", c->tags, "A tag (repeatable)");
   create->add_option("--provider", c->provider, "Provider for this prompt's runs");
   create->add_option("--model", c->model, "Model for this prompt's runs");
+  create->add_option("--fallback", c->fallback,
+                     "Providers that take over when this prompt's provider is rate-limited or "
+                     "failing: PROVIDER or PROVIDER/MODEL, comma-separated");
   create->add_option("--system", c->system, "System prompt");
   create->add_option("--max-tokens", c->max_tokens, "Reply length limit")
       ->check(CLI::PositiveNumber);

@@ -1,12 +1,15 @@
 // aix run: render a prompt and stream the provider's answer to stdout.
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -14,23 +17,34 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
 #include "client/connect.h"
 #include "client/env_keys.h"
 #include "client/terminal.h"
+#include "common/exit_codes.h"
 #include "common/files.h"
+#include "common/limits.h"
 #include "common/status_macros.h"
+#include "common/text.h"
 
 namespace aix {
 namespace {
 
+// What a shell reports for a process ended by SIGPIPE.
+constexpr int kExitBrokenPipe = 128 + SIGPIPE;
+
 struct RunArgs {
   std::string prompt;
-  std::vector<std::string> params;
+  std::vector<std::string> params, fallback;
   std::string provider, model, system, output;
   int64_t max_tokens = 0;
   double temperature = -1;
+  int max_retries = -1;
   bool no_stream = false;
   bool stream = false;
   bool no_execute = false;
@@ -56,37 +70,72 @@ absl::Status ParseParams(const std::vector<std::string>& in, v1::RunRequest* req
       }
       value = *std::move(text);
     }
+    if (FirstInvalidUtf8(p) != absl::string_view::npos ||
+        FirstInvalidUtf8(value) != absl::string_view::npos) {
+      return absl::InvalidArgumentError(NotUtf8Message(absl::StrCat("--param ", key), value));
+    }
     (*req->mutable_params())[key] = value;
   }
   return absl::OkStatus();
 }
 
-// CancelOnSignal turns Ctrl-C (and SIGTERM) into a cancelled call: a thread
-// takes the signals with sigwait, so it may call into gRPC safely. The
-// signals are blocked before the channel's threads exist, which inherit it.
-class CancelOnSignal {
+// Interrupts turns Ctrl-C (and SIGTERM) into a cancelled call from the first
+// moment of the command: a thread takes the signals with sigwait, so it may
+// call into gRPC safely. Before a call exists there is nothing to cancel
+// upstream and the command simply ends. The signals are blocked before the
+// channel's threads exist, which inherit the mask.
+class Interrupts {
  public:
-  CancelOnSignal() {
+  Interrupts() {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-  }
-  void Watch(grpc::ClientContext* context) {
-    std::thread([this, context] {
+    std::thread([this] {
       int sig;
-      if (sigwait(&set_, &sig) == 0) {
-        interrupted_ = true;
-        context->TryCancel();
+      if (sigwait(&set_, &sig) != 0) return;
+      std::lock_guard<std::mutex> lock(mu_);
+      interrupted_ = true;
+      if (context_ == nullptr) {
+        std::cerr << "\naix: interrupted\n";
+        QuickExit(kExitInterrupted);
       }
+      context_->TryCancel();
     }).detach();  // the process ends with QuickExit
   }
-  bool interrupted() const { return interrupted_; }
+  void Watch(grpc::ClientContext* context) {
+    std::lock_guard<std::mutex> lock(mu_);
+    context_ = context;
+    if (interrupted_) context->TryCancel();
+  }
+  bool interrupted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return interrupted_;
+  }
 
  private:
   sigset_t set_;
-  std::atomic<bool> interrupted_{false};
+  std::mutex mu_;
+  grpc::ClientContext* context_ = nullptr;  // guarded by mu_
+  bool interrupted_ = false;                // guarded by mu_
 };
+
+// WatchStdoutClosed cancels the call when stdout is a pipe whose reader has
+// gone (`aix run ... | head -c5`), even while no text is being written: the
+// provider would otherwise go on answering, and billing, for nobody.
+void WatchStdoutClosed(grpc::ClientContext* context, std::atomic<bool>* closed) {
+  struct stat st;
+  if (fstat(STDOUT_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
+  std::thread([context, closed] {
+    pollfd p{STDOUT_FILENO, 0, 0};
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    if ((p.revents & (POLLERR | POLLHUP)) != 0) {
+      closed->store(true);
+      context->TryCancel();
+    }
+  }).detach();
+}
 
 void PrintPlan(const v1::RunPlan& plan, bool render_only) {
   if (render_only) {
@@ -101,27 +150,83 @@ void PrintPlan(const v1::RunPlan& plan, bool render_only) {
             << (plan.masked_key().empty() ? "none" : plan.masked_key() + " from " + plan.key_source())
             << "\n"
             << "max_tokens:  " << plan.max_tokens() << "\n"
-            << "temperature: " << plan.temperature() << "\n";
+            << "temperature: " << plan.temperature() << "\n"
+            << "retries:     " << plan.max_retries() << "\n";
+  if (plan.fallbacks_size() > 0) {
+    std::cout << "fallback:    " << absl::StrJoin(plan.fallbacks(), ", ") << "\n";
+  }
   if (!plan.system().empty()) std::cout << "\n--- system ---\n" << plan.system() << "\n";
   std::cout << "\n--- prompt ---\n" << plan.rendered_prompt() << "\n";
 }
 
-absl::Status Run(const RunArgs& a) {
-  CancelOnSignal cancel;
+// UsesInput asks aixd whether the prompt has an {input} placeholder, so
+// stdin is read only by prompts that take it: `while read l; do aix run p;
+// done < list` must not swallow the list.
+absl::StatusOr<bool> UsesInput(const std::shared_ptr<grpc::Channel>& channel,
+                               const std::string& prompt) {
+  auto stub = v1::PromptService::NewStub(channel);
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  v1::GetPromptRequest req;
+  req.set_name(prompt);
+  req.set_brief(true);
+  v1::Prompt p;
+  AIX_RETURN_IF_ERROR(CallStatus(stub->GetPrompt(&ctx, req, &p)));
+  for (const auto& v : p.variables()) {
+    if (v == "input") return true;
+  }
+  return false;
+}
+
+// ReadStdin reads all of stdin, refusing more than the API carries.
+absl::StatusOr<std::string> ReadStdin() {
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read standard input");
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > kMaxRequestBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "standard input is over ", kMaxRequestBytes >> 20,
+          " MiB, the most one run can send; pass a smaller part"));
+    }
+  }
+  if (FirstInvalidUtf8(data) != absl::string_view::npos) {
+    return absl::InvalidArgumentError(NotUtf8Message("standard input", data));
+  }
+  return data;
+}
+
+nlohmann::json AttemptsJson(const v1::RunDone& done) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const v1::Attempt& a : done.attempts()) {
+    out.push_back({{"provider", a.provider()},
+                   {"model", a.model()},
+                   {"http_status", a.http_status()},
+                   {"error", a.error()},
+                   {"waited_ms", a.waited_ms()}});
+  }
+  return out;
+}
+
+absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
   v1::RunRequest req;
   req.set_prompt(a.prompt);
   AIX_RETURN_IF_ERROR(ParseParams(a.params, &req));
-  if (!IsTerminal(STDIN_FILENO) && req.params().count("input") == 0) {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    // An empty stdin (a script's /dev/null) is no input, not an empty one.
-    if (!ss.str().empty()) req.set_stdin_input(ss.str());
-  }
   req.set_provider(a.provider);
   req.set_model(a.model);
   if (!a.system.empty()) req.set_system(a.system);
   if (a.max_tokens > 0) req.set_max_tokens(a.max_tokens);
   if (a.temperature >= 0) req.set_temperature(a.temperature);
+  if (a.max_retries >= 0) req.set_max_retries(a.max_retries);
+  for (const std::string& f : a.fallback) {
+    for (absl::string_view item : absl::StrSplit(f, ',', absl::SkipWhitespace())) {
+      req.add_fallback(std::string(absl::StripAsciiWhitespace(item)));
+    }
+  }
   req.set_no_stream(a.no_stream);
   req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
                : a.no_execute ? v1::RunRequest::RENDER_ONLY
@@ -129,15 +234,32 @@ absl::Status Run(const RunArgs& a) {
   AddEnvironmentKeys(req.mutable_api_keys());
 
   AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
+  if (!IsTerminal(STDIN_FILENO) && req.params().count("input") == 0) {
+    AIX_ASSIGN_OR_RETURN(bool uses_input, UsesInput(channel, a.prompt));
+    if (uses_input) {
+      AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
+      // An empty stdin (a script's /dev/null) is no input, not an empty one.
+      if (!input.empty()) req.set_stdin_input(std::move(input));
+    }
+  }
+  if (req.ByteSizeLong() > kMaxRequestBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "this run's input is ", req.ByteSizeLong() >> 20, " MiB, over the ",
+        kMaxRequestBytes >> 20, " MiB one run can send; pass less (stdin, --param values)"));
+  }
+
   auto stub = v1::RunService::NewStub(channel);
   grpc::ClientContext ctx;
-  cancel.Watch(&ctx);
+  interrupts.Watch(&ctx);
+  std::atomic<bool> stdout_closed{false};
+  WatchStdoutClosed(&ctx, &stdout_closed);
   auto reader = stub->Run(&ctx, req);
   v1::RunEvent ev;
   v1::RunPlan plan;
   v1::RunDone done;
   std::string text;
   const bool collect = a.json || !a.output.empty();
+  const bool chatty = a.verbose || IsTerminal(STDERR_FILENO);
   bool printed_any = false;
   char last = '\n';
   while (reader->Read(&ev)) {
@@ -145,12 +267,19 @@ absl::Status Run(const RunArgs& a) {
       plan = ev.plan();
       for (const auto& w : plan.warnings()) std::cerr << "warning: " << w << "\n";
       if (a.dry_run || a.no_execute) PrintPlan(plan, a.no_execute);
+    } else if (ev.has_notice()) {
+      if (chatty) std::cerr << "aix: " << ev.notice().message() << "\n";
     } else if (ev.has_text()) {
       text += ev.text();
       if (!collect && !ev.text().empty()) {
         // Unbuffered: each piece appears as the provider sends it.
-        fwrite(ev.text().data(), 1, ev.text().size(), stdout);
-        fflush(stdout);
+        if (fwrite(ev.text().data(), 1, ev.text().size(), stdout) != ev.text().size() ||
+            fflush(stdout) != 0) {
+          // The reader went away: stop the run upstream and leave quietly,
+          // as a program killed by SIGPIPE would.
+          ctx.TryCancel();
+          QuickExit(kExitBrokenPipe);
+        }
         printed_any = true;
         last = ev.text().back();
       }
@@ -159,18 +288,26 @@ absl::Status Run(const RunArgs& a) {
     }
   }
   grpc::Status st = reader->Finish();
+  if (stdout_closed.load()) QuickExit(kExitBrokenPipe);
   if (printed_any && last != '\n' && IsTerminal(STDOUT_FILENO)) std::cout << "\n";
-  if (cancel.interrupted()) return absl::CancelledError("interrupted; the request was cancelled");
+  if (interrupts.interrupted()) return absl::CancelledError("interrupted; the request was cancelled");
   AIX_RETURN_IF_ERROR(CallStatus(st));
   if (a.dry_run || a.no_execute) return absl::OkStatus();
+  if (done.attempts_size() > 1 && done.provider() != plan.provider()) {
+    std::cerr << "aix: answered by " << done.provider() << "/" << done.model() << " after "
+              << plan.provider() << " failed\n";
+  }
   if (!a.output.empty()) {
-    AIX_RETURN_IF_ERROR(WriteFileAtomically(a.output, text, 0644));
+    // Like any new file the user makes: 0666 less the umask.
+    mode_t mask = umask(0);
+    umask(mask);
+    AIX_RETURN_IF_ERROR(WriteFileAtomically(a.output, text, 0666 & ~mask));
   }
   if (a.json) {
     nlohmann::json out = {
         {"text", text},
-        {"provider", plan.provider()},
-        {"model", plan.model()},
+        {"provider", done.provider().empty() ? plan.provider() : done.provider()},
+        {"model", done.model().empty() ? plan.model() : done.model()},
         {"finish_reason", done.finish_reason()},
         {"usage",
          {{"prompt_tokens", done.prompt_tokens()},
@@ -179,13 +316,14 @@ absl::Status Run(const RunArgs& a) {
         {"timings",
          {{"time_to_first_token_ms", done.time_to_first_token_us() / 1000.0},
           {"total_ms", done.total_us() / 1000.0}}},
+        {"attempts", AttemptsJson(done)},
     };
     std::cout << out.dump(2) << "\n";
   }
   if (a.verbose) {
     std::cerr << absl::StrFormat(
         "%s %s: %d prompt + %d completion tokens; first token after %.1f ms, done after %.1f ms\n",
-        plan.provider(), plan.model(), done.prompt_tokens(), done.completion_tokens(),
+        done.provider(), done.model(), done.prompt_tokens(), done.completion_tokens(),
         done.time_to_first_token_us() / 1000.0, done.total_us() / 1000.0);
   }
   return absl::OkStatus();
@@ -206,6 +344,13 @@ Command AddRunCommand(CLI::App& root) {
   cmd->add_option("--max-tokens", a->max_tokens, "Reply length limit")->check(CLI::PositiveNumber);
   cmd->add_option("--temperature", a->temperature, "Sampling temperature")
       ->check(CLI::Range(0.0, 2.0));
+  cmd->add_option("--max-retries", a->max_retries,
+                  "Retries before any text arrives (rate limits, 5xx, connection errors); "
+                  "default: the max_retries setting")
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--fallback", a->fallback,
+                  "Providers that take over if this one is rate-limited, failing or "
+                  "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated");
   auto* stream = cmd->add_flag("--stream", a->stream, "Stream the answer (default)");
   cmd->add_flag("--no-stream", a->no_stream, "Ask for the whole answer at once")->excludes(stream);
   auto* execute = cmd->add_flag("--execute", a->execute, "Send the prompt (default)");
@@ -214,9 +359,15 @@ Command AddRunCommand(CLI::App& root) {
   cmd->add_flag("--dry-run", a->dry_run,
                 "Show provider, model, URL, key (masked) and prompt; send nothing");
   cmd->add_option("-o,--output", a->output, "Write the answer to FILE (atomically)");
-  cmd->add_flag("--json", a->json, "Print one JSON object: text, usage, timings");
-  cmd->add_flag("-v,--verbose", a->verbose, "Token usage and time to first token on stderr");
-  return {cmd, [a] { return Run(*a); }};
+  cmd->add_flag("--json", a->json, "Print one JSON object: text, usage, timings, attempts");
+  cmd->add_flag("-v,--verbose", a->verbose,
+                "Retries, fallbacks, token usage and time to first token on stderr");
+  return {cmd, [a] {
+            // Signals are taken from the first moment of the command, before
+            // stdin is read or a daemon is started. It lives until QuickExit.
+            auto* interrupts = new Interrupts;
+            return Run(*a, *interrupts);
+          }};
 }
 
 }  // namespace aix

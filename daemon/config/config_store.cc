@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/mask.h"
+#include "common/text.h"
 #include "common/status_macros.h"
 
 namespace aix::config {
@@ -40,9 +41,16 @@ size_t OffsetOfMember(const std::string& text, const std::string& name) {
 // NlohmannProblem keeps the human part of a parse_error's what(), dropping
 // the "[json.exception...] parse error at line L, column C: " prefix, since
 // we report the position ourselves.
+// Its "last read: '...'" part quotes the file, which may be an API key, so
+// that part is dropped too: the position is enough to find the problem.
 std::string NlohmannProblem(const std::string& what) {
   size_t colon = what.find(": ");
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+  std::string problem = colon == std::string::npos ? what : what.substr(colon + 2);
+  size_t quote = problem.find("; last read");
+  if (quote != std::string::npos) problem.erase(quote);
+  // Problem texts name characters as U+XXXX and never quote the input
+  // otherwise; keep it short and printable all the same.
+  return PrintableExcerpt(problem, 160);
 }
 
 }  // namespace

@@ -1,13 +1,18 @@
 #include "daemon/config/settings.h"
 
+#include <curl/curl.h>
+
 #include <cmath>
 #include <cstdlib>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace aix::config {
 namespace {
@@ -56,6 +61,12 @@ std::string TypeHelp(const SettingSpec& spec) {
       return "an http:// or https:// URL";
     case SettingType::kFile:
       return "an absolute file path";
+    case SettingType::kCount:
+      return "an integer of 0 or more";
+    case SettingType::kSeconds:
+      return "a whole number of seconds from 1 to 86400";
+    case SettingType::kProviderList:
+      return "a comma-separated list of PROVIDER or PROVIDER/MODEL (e.g. openai,anthropic/claude-3-haiku-20240307)";
   }
   return "";
 }
@@ -118,6 +129,20 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
     case SettingType::kBool:
       if (!v.is_boolean()) return bad();
       return absl::OkStatus();
+    case SettingType::kCount:
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 100) return bad();
+      return absl::OkStatus();
+    case SettingType::kSeconds:
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 86400) return bad();
+      return absl::OkStatus();
+    case SettingType::kProviderList: {
+      if (!v.is_string()) return bad();
+      for (const std::string& item : SplitProviderList(v.get<std::string>())) {
+        absl::Status s = CheckProviderSpec(item);
+        if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(spec.key, ": ", s.message()));
+      }
+      return absl::OkStatus();
+    }
   }
   return bad();
 }
@@ -153,6 +178,19 @@ const std::vector<SettingSpec>& FixedSettings() {
        "Anthropic API base URL (default https://api.anthropic.com/v1)"},
       {"ca_bundle", SettingType::kFile, nullptr,
        "CA certificates file for HTTPS to providers (default: the system's)"},
+      {"connect_timeout", SettingType::kSeconds, 10,
+       "seconds to wait for a connection to a provider"},
+      {"first_byte_timeout", SettingType::kSeconds, 120,
+       "seconds to wait, once a request is sent, for the answer to begin (slow free "
+       "models queue for a while)"},
+      {"idle_timeout", SettingType::kSeconds, 60,
+       "seconds an answer may stall mid-stream before the run fails"},
+      {"max_retries", SettingType::kCount, 2,
+       "retries of a failed request before any text arrived (rate limits, 5xx, "
+       "connection errors); 0 to 100"},
+      {"fallback_providers", SettingType::kProviderList, nullptr,
+       "providers that take over, in order, when one is rate-limited, failing or "
+       "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated"},
       {"storage_path", SettingType::kPath, nullptr,
        "directory holding config.json and prompts (read-only: set "
        "AIX_STORAGE_PATH to move it)"},
@@ -227,12 +265,21 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
       value = *canonical;
       break;
     }
-    case SettingType::kPositiveInt: {
+    case SettingType::kPositiveInt:
+    case SettingType::kCount:
+    case SettingType::kSeconds: {
       int64_t n;
-      if (!absl::SimpleAtoi(text, &n) || n <= 0) {
-        return invalid("must be an integer greater than 0");
-      }
+      if (!absl::SimpleAtoi(text, &n)) return invalid(absl::StrCat("must be ", TypeHelp(spec)));
       value = n;
+      break;
+    }
+    case SettingType::kProviderList: {
+      std::vector<std::string> items = SplitProviderList(text);
+      for (const std::string& item : items) {
+        absl::Status s = CheckProviderSpec(item);
+        if (!s.ok()) return invalid(s.message());
+      }
+      value = absl::StrJoin(items, ",");
       break;
     }
     case SettingType::kTemperature: {
@@ -256,7 +303,7 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
     }
   }
   absl::Status s = CheckValue(spec, value);
-  if (!s.ok()) return invalid(TypeHelp(spec));
+  if (!s.ok()) return invalid(absl::StrCat("must be ", TypeHelp(spec)));
   return value;
 }
 
@@ -302,6 +349,19 @@ absl::Status ValidateDocument(const Json& doc, std::string* problem_key) {
           map_key, " must be an object ({ ... }), found ", it->type_name()));
     }
   }
+  auto custom = doc.find("custom_providers");
+  if (custom != doc.end()) {
+    for (auto& [name, def] : custom->items()) {
+      absl::Status c = CheckCustomProvider(name, def);
+      if (!c.ok()) {
+        *problem_key = name;
+        return absl::InvalidArgumentError(absl::StrCat(
+            "custom_providers.", name, ": ", c.message(),
+            "\nFix the entry, or remove it and add it again: aix provider remove ", name,
+            "; aix provider add ", name, " BASE_URL --model MODEL"));
+      }
+    }
+  }
   auto keys = doc.find("api_keys");
   if (keys != doc.end()) {
     for (auto& [provider, key] : keys->items()) {
@@ -313,6 +373,161 @@ absl::Status ValidateDocument(const Json& doc, std::string* problem_key) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> UrlScheme(const std::string& url) {
+  CURLU* u = curl_url();
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
+  std::string scheme;
+  if (rc == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) scheme = part;
+    curl_free(part);
+    part = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &part, 0) != CURLUE_OK) rc = CURLUE_NO_HOST;
+    curl_free(part);
+  }
+  curl_url_cleanup(u);
+  if (rc != CURLUE_OK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", url, "' is not a valid URL (", curl_url_strerror(rc),
+        "); e.g. http://127.0.0.1:11434/v1"));
+  }
+  if (scheme != "http" && scheme != "https") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", url, "' uses ", scheme, "://; a provider URL must be http:// or https://"));
+  }
+  return scheme;
+}
+
+bool IsHeaderToken(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view("!#$%&'*+-.^_`|~").find(c) == absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status CheckCustomProvider(const std::string& name, const Json& def) {
+  if (!IsValidCustomName(name) || IsBuiltinProvider(name)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", name, "' is not a valid custom provider name: use letters, digits, '.', '_' "
+        "and '-', at most 64 characters, and not a built-in provider's name"));
+  }
+  if (!def.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("must be an object ({\"base_url\": ...}), found ", def.type_name()));
+  }
+  auto base = def.find("base_url");
+  if (base == def.end() || !base->is_string()) {
+    return absl::InvalidArgumentError("base_url must be a string (an http:// or https:// URL)");
+  }
+  auto scheme = UrlScheme(base->get<std::string>());
+  if (!scheme.ok()) return scheme.status();
+  auto model = def.find("model");
+  if (model != def.end() && !model->is_string()) {
+    return absl::InvalidArgumentError(absl::StrCat("model must be a string, found ",
+                                                   model->type_name()));
+  }
+  auto auth = def.find("auth_type");
+  if (auth != def.end()) {
+    std::string a = auth->is_string() ? auth->get<std::string>() : "";
+    if (a != "bearer" && a != "api-key" && a != "none") {
+      return absl::InvalidArgumentError("auth_type must be \"bearer\", \"api-key\" or \"none\"");
+    }
+  }
+  auto headers = def.find("headers");
+  if (headers != def.end()) {
+    if (!headers->is_object()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "headers must be an object of name: value strings, found ", headers->type_name()));
+    }
+    for (auto& [k, v] : headers->items()) {
+      if (!IsHeaderToken(k)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header name '", k, "' is not valid: use letters, digits and -, as in X-Team"));
+      }
+      if (!v.is_string() || v.get<std::string>().find_first_of("\r\n") != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the value of header ", k, " must be a string without line breaks"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> SplitProviderList(absl::string_view text) {
+  std::vector<std::string> out;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (!item.empty()) out.emplace_back(item);
+  }
+  return out;
+}
+
+absl::Status CheckProviderSpec(absl::string_view item) {
+  absl::string_view provider = item, model;
+  size_t slash = item.find('/');
+  if (slash != absl::string_view::npos) {
+    provider = item.substr(0, slash);
+    model = item.substr(slash + 1);
+    if (model.empty() || model.find_first_of(" \t\r\n") != absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("'", item, "' has an empty or invalid model"));
+    }
+  }
+  bool ok = IsBuiltinProvider(provider) ||
+            (absl::StartsWith(provider, "custom:") && IsValidCustomName(provider.substr(7))) ||
+            IsValidCustomName(provider);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat("'", provider, "' is not a provider; ",
+                                                   kProviderHelp));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+template <typename T>
+T Typed(const Json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it != doc.end()) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (it->is_string()) return it->get<std::string>();
+    } else if constexpr (std::is_same_v<T, double>) {
+      if (it->is_number()) return it->get<double>();
+    } else {
+      if (it->is_number_integer()) return it->get<T>();
+    }
+  }
+  const SettingSpec* spec = FindSetting(key);
+  if (spec != nullptr && !spec->default_value.is_null()) return spec->default_value.get<T>();
+  return T{};
+}
+
+}  // namespace
+
+RunSettings ReadRunSettings(const Json& doc) {
+  RunSettings r;
+  r.default_provider = Typed<std::string>(doc, "default_provider");
+  r.default_model = Typed<std::string>(doc, "default_model");
+  r.max_tokens = Typed<int64_t>(doc, "max_tokens");
+  r.temperature = Typed<double>(doc, "temperature");
+  r.ca_bundle = Typed<std::string>(doc, "ca_bundle");
+  r.connect_timeout_s = Typed<int64_t>(doc, "connect_timeout");
+  r.first_byte_timeout_s = Typed<int64_t>(doc, "first_byte_timeout");
+  r.idle_timeout_s = Typed<int64_t>(doc, "idle_timeout");
+  r.max_retries = Typed<int64_t>(doc, "max_retries");
+  r.fallback_providers = SplitProviderList(Typed<std::string>(doc, "fallback_providers"));
+  return r;
+}
+
+std::string ModelSetting(const Json& doc, absl::string_view provider) {
+  if (!IsBuiltinProvider(provider)) return "";
+  auto it = doc.find(absl::StrCat(provider, "_default_model"));
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 std::string DisplayValue(const Json& value) {

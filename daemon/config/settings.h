@@ -31,6 +31,9 @@ enum class SettingType {
   kPath,         // read-only, shown for information
   kUrl,          // http:// or https:// URL
   kFile,         // absolute path of a file
+  kCount,        // integer >= 0
+  kSeconds,      // integer number of seconds, 1 to 86400
+  kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
 };
 
 // SettingSpec describes one fixed setting.
@@ -79,6 +82,49 @@ absl::Status ValidateApiKey(absl::string_view provider, absl::string_view key);
 // survive. On failure the message names the field and what is valid;
 // `problem_key` receives the JSON member name at fault, for locating it.
 absl::Status ValidateDocument(const Json& doc, std::string* problem_key);
+
+// UrlScheme checks `url` with libcurl's URL parser and returns its scheme,
+// which must be http or https; InvalidArgument says what is wrong.
+absl::StatusOr<std::string> UrlScheme(const std::string& url);
+
+// IsHeaderToken: `s` is a valid HTTP header name.
+bool IsHeaderToken(absl::string_view s);
+
+// CheckCustomProvider validates one custom_providers entry (as `aix
+// provider add` stores it, or as hand-edited): the name rule, base_url a
+// valid http(s) URL, model a string, auth_type bearer|api-key|none, headers
+// an object of single-line strings with valid names.
+absl::Status CheckCustomProvider(const std::string& name, const Json& definition);
+
+// RunSettings is the typed view of what a run needs from config.json, read
+// once per run from a validated document (ValidateDocument): every default
+// of the run path lives in FixedSettings and is applied here.
+struct RunSettings {
+  std::string default_provider;  // as stored: openrouter, custom:NAME, ...
+  std::string default_model;     // may be empty
+  int64_t max_tokens = 1024;
+  double temperature = 0.7;
+  std::string ca_bundle;  // empty: the system's CAs
+  int64_t connect_timeout_s = 10;
+  int64_t first_byte_timeout_s = 120;
+  int64_t idle_timeout_s = 60;
+  int64_t max_retries = 2;
+  std::vector<std::string> fallback_providers;  // PROVIDER or PROVIDER/MODEL
+};
+
+// ReadRunSettings fills RunSettings from `doc`, defaults for what is unset.
+RunSettings ReadRunSettings(const Json& doc);
+
+// ModelSetting returns `<provider>_default_model` for a built-in provider,
+// or "" when unset or not built in.
+std::string ModelSetting(const Json& doc, absl::string_view provider);
+
+// SplitProviderList splits "a, b/model" into trimmed, non-empty items.
+std::vector<std::string> SplitProviderList(absl::string_view text);
+
+// CheckProviderSpec validates one PROVIDER or PROVIDER/MODEL item (syntax
+// only: a custom provider may be added later).
+absl::Status CheckProviderSpec(absl::string_view item);
 
 // DisplayValue renders a JSON value for humans: strings bare, others in
 // their JSON form.

@@ -2,11 +2,30 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 
 namespace aix::http {
+namespace {
+
+std::once_flag curl_init;
+
+// Header bytes kept per response; the rest is dropped (libcurl bounds each
+// line, not their number).
+constexpr size_t kMaxHeaderBytes = 64 << 10;
+
+// How often the loop looks for expired transfers.
+constexpr absl::Duration kDeadlineTick = absl::Milliseconds(100);
+
+std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d), " s"); }
+
+}  // namespace
 
 struct HttpPool::Transfer {
   uint64_t id = 0;
@@ -14,8 +33,15 @@ struct HttpPool::Transfer {
   std::shared_ptr<ResponseHandler> handler;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
-  std::map<std::string, std::string> response_headers;
+  ResponseHead head;
+  size_t header_bytes = 0;
   bool headers_sent = false;
+  bool paused = false;
+  bool body_started = false;
+  int64_t body_bytes = 0;
+  absl::Time started;        // added to the multi handle
+  absl::Time last_activity;  // last body byte, or resume
+  absl::Status failure;      // set by a callback that failed the transfer
 
   ~Transfer() {
     if (headers != nullptr) curl_slist_free_all(headers);
@@ -27,15 +53,23 @@ struct HttpPool::Transfer {
     headers_sent = true;
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    handler->OnHeaders(static_cast<int>(status), response_headers);
+    head.status = static_cast<int>(status);
+    int64_t ms;
+    auto it = head.headers.find("retry-after-ms");
+    if (it != head.headers.end() && absl::SimpleAtoi(it->second, &ms) && ms >= 0) {
+      head.retry_after_ms = ms;
+    } else {
+      // libcurl parses both forms of Retry-After (delta seconds, HTTP date).
+      curl_off_t secs = 0;
+      if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &secs) == CURLE_OK && secs > 0) {
+        head.retry_after_ms = static_cast<int64_t>(secs) * 1000;
+      } else if (head.headers.count("retry-after") != 0) {
+        head.retry_after_ms = 0;
+      }
+    }
+    handler->OnHeaders(head);
   }
 };
-
-namespace {
-
-std::once_flag curl_init;
-
-}  // namespace
 
 HttpPool::HttpPool(PoolOptions options) : options_(std::move(options)) {}
 
@@ -89,71 +123,161 @@ void HttpPool::Cancel(uint64_t id) {
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
 
+void HttpPool::Resume(uint64_t id) {
+  EnsureStarted();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    resumes_.push_back(id);
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
 size_t HttpPool::OnWrite(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  t->SendHeaders();
-  t->handler->OnData(absl::string_view(data, size * n));
-  return size * n;
+  const size_t len = size * n;
+  try {
+    t->SendHeaders();
+    if (t->body_bytes + static_cast<int64_t>(len) > t->request.limits.max_body_bytes) {
+      t->failure = absl::ResourceExhaustedError(absl::StrCat(
+          "the reply is larger than ", t->request.limits.max_body_bytes >> 20,
+          " MiB (after decompression); aixd stopped reading it"));
+      return 0;  // CURLE_WRITE_ERROR ends the transfer
+    }
+    if (!t->handler->OnData(absl::string_view(data, len))) {
+      t->paused = true;
+      return CURL_WRITEFUNC_PAUSE;  // libcurl keeps the piece and offers it again
+    }
+  } catch (const std::exception& e) {
+    t->failure = absl::InternalError(absl::StrCat("aixd failed on the reply: ", e.what()));
+    return 0;
+  } catch (...) {
+    t->failure = absl::InternalError("aixd failed on the reply");
+    return 0;
+  }
+  t->body_started = true;
+  t->body_bytes += static_cast<int64_t>(len);
+  t->last_activity = absl::Now();
+  return len;
 }
 
 size_t HttpPool::OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   absl::string_view line(data, size * n);
   if (absl::StartsWith(line, "HTTP/")) {
-    t->response_headers.clear();  // a new response (after 100-continue, redirects)
+    // A new response (after 100-continue, redirects).
+    t->head.headers.clear();
+    t->header_bytes = 0;
   }
+  t->header_bytes += line.size();
+  if (t->header_bytes > kMaxHeaderBytes) return size * n;
   size_t colon = line.find(':');
   if (colon != absl::string_view::npos) {
     std::string name = absl::AsciiStrToLower(line.substr(0, colon));
-    t->response_headers[name] =
-        std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    t->head.headers[name] = std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
   }
   return size * n;
 }
 
-void HttpPool::AddPending() {
+void HttpPool::AddToMulti(std::unique_ptr<Transfer> t) {
+  CURL* e = curl_easy_init();
+  t->easy = e;
+  const HttpRequest& r = t->request;
+  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  for (const std::string& h : r.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  if (r.method == "POST") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
+  }
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpPool::OnWrite);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HttpPool::OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  // Waiting for a connection to multiplex on is only worth it where one
+  // can (HTTP/2 is negotiated over TLS); over plain HTTP/1.1 it would hold
+  // a second request until the first one's headers arrive.
+  if (absl::StartsWithIgnoreCase(r.url, "https://")) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(r.limits.connect_timeout)));
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (!r.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, r.ca_bundle.c_str());
+  t->started = t->last_activity = absl::Now();
+  curl_multi_add_handle(static_cast<CURLM*>(multi_), e);
+  active_[t->id] = std::move(t);
+}
+
+void HttpPool::TakeRequests() {
   std::deque<std::unique_ptr<Transfer>> pending;
-  std::vector<uint64_t> cancels;
+  std::vector<uint64_t> cancels, resumes;
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending.swap(pending_);
     cancels.swap(cancels_);
+    resumes.swap(resumes_);
   }
-  CURLM* multi = static_cast<CURLM*>(multi_);
+  const absl::Time now = absl::Now();
   for (auto& t : pending) {
-    CURL* e = curl_easy_init();
-    t->easy = e;
-    const HttpRequest& r = t->request;
-    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
-    for (const std::string& h : r.headers) t->headers = curl_slist_append(t->headers, h.c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-    if (r.method == "POST") {
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
+    if (t->request.not_before > now) {
+      delayed_[t->id] = std::move(t);
+    } else {
+      AddToMulti(std::move(t));
     }
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpPool::OnWrite);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HttpPool::OnHeader);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing to new connections
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(absl::ToInt64Milliseconds(r.connect_timeout)));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(absl::ToInt64Milliseconds(r.timeout)));
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    if (!r.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, r.ca_bundle.c_str());
-    curl_multi_add_handle(multi, e);
-    active_[t->id] = std::move(t);
+  }
+  for (auto it = delayed_.begin(); it != delayed_.end();) {
+    if (it->second->request.not_before <= now) {
+      AddToMulti(std::move(it->second));
+      it = delayed_.erase(it);
+    } else {
+      ++it;
+    }
   }
   for (uint64_t id : cancels) {
-    auto it = active_.find(id);
-    if (it != active_.end()) Finish(it->second.get(), absl::CancelledError("cancelled"));
+    if (auto it = active_.find(id); it != active_.end()) {
+      Finish(it->second.get(), absl::CancelledError("cancelled"));
+    } else if (auto d = delayed_.find(id); d != delayed_.end()) {
+      std::unique_ptr<Transfer> t = std::move(d->second);
+      delayed_.erase(d);
+      t->handler->OnDone(absl::CancelledError("cancelled"));
+    }
   }
+  for (uint64_t id : resumes) {
+    auto it = active_.find(id);
+    if (it == active_.end() || !it->second->paused) continue;
+    Transfer* t = it->second.get();
+    t->paused = false;
+    t->last_activity = absl::Now();
+    // May deliver the held piece (and pause again) before it returns.
+    curl_easy_pause(t->easy, CURLPAUSE_CONT);
+  }
+}
+
+void HttpPool::CheckDeadlines(absl::Time now) {
+  if (now < next_deadline_check_) return;
+  next_deadline_check_ = now + kDeadlineTick;
+  std::vector<std::pair<Transfer*, absl::Status>> expired;
+  for (auto& [id, t] : active_) {
+    const Limits& l = t->request.limits;
+    if (!t->body_started) {
+      // Connecting has its own (libcurl) timeout and message.
+      if (now - t->started > l.first_byte_timeout && l.first_byte_timeout > absl::ZeroDuration()) {
+        expired.emplace_back(t.get(), absl::DeadlineExceededError(absl::StrCat(
+            "sent the request, but no answer began within first_byte_timeout (",
+            Seconds(l.first_byte_timeout), "). The provider may be overloaded; raise it with: "
+            "aix config --set first_byte_timeout SECONDS")));
+      }
+    } else if (!t->paused && l.idle_timeout > absl::ZeroDuration() &&
+               now - t->last_activity > l.idle_timeout) {
+      expired.emplace_back(t.get(), absl::DeadlineExceededError(absl::StrCat(
+          "the answer stalled: nothing arrived for idle_timeout (", Seconds(l.idle_timeout),
+          "). Raise it with: aix config --set idle_timeout SECONDS")));
+    }
+  }
+  for (auto& [t, status] : expired) Finish(t, status);
 }
 
 void HttpPool::Finish(Transfer* t, absl::Status status) {
@@ -161,15 +285,19 @@ void HttpPool::Finish(Transfer* t, absl::Status status) {
   long connects = 0;
   curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
   connections_opened_ += connects;
-  if (status.ok()) t->SendHeaders();
-  t->handler->OnDone(status);
+  try {
+    if (status.ok()) t->SendHeaders();
+    t->handler->OnDone(status);
+  } catch (...) {
+    // A handler that throws from OnDone has nothing more to be told.
+  }
   active_.erase(t->id);  // destroys t
 }
 
 void HttpPool::Loop() {
   CURLM* multi = static_cast<CURLM*>(multi_);
   while (!stopping_) {
-    AddPending();
+    TakeRequests();
     int running = 0;
     curl_multi_perform(multi, &running);
     int queued = 0;
@@ -179,18 +307,36 @@ void HttpPool::Loop() {
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
       CURLcode code = msg->data.result;
       absl::Status s = absl::OkStatus();
-      if (code == CURLE_OPERATION_TIMEDOUT) {
-        s = absl::DeadlineExceededError(curl_easy_strerror(code));
+      if (!t->failure.ok()) {
+        s = t->failure;
+      } else if (code == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t connected_us = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connected_us);
+        s = absl::DeadlineExceededError(
+            connected_us == 0
+                ? absl::StrCat("could not connect within connect_timeout (",
+                               Seconds(t->request.limits.connect_timeout),
+                               "); raise it with: aix config --set connect_timeout SECONDS")
+                : std::string(curl_easy_strerror(code)));
       } else if (code != CURLE_OK) {
         s = absl::UnavailableError(curl_easy_strerror(code));
       }
       Finish(t, s);
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    const absl::Time now = absl::Now();
+    CheckDeadlines(now);
+    // Wake for the next delayed start, the deadline tick, or activity.
+    // An idle pool sleeps until woken (Start, Cancel, Resume, shutdown).
+    absl::Duration wait = active_.empty() ? absl::Seconds(60) : kDeadlineTick;
+    for (auto& [id, t] : delayed_) wait = std::min(wait, t->request.not_before - now);
+    int wait_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wait)));
+    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
   while (!active_.empty()) {
     Finish(active_.begin()->second.get(), absl::CancelledError("aixd is shutting down"));
   }
+  for (auto& [id, t] : delayed_) t->handler->OnDone(absl::CancelledError("aixd is shutting down"));
+  delayed_.clear();
 }
 
 }  // namespace aix::http

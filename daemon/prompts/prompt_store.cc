@@ -15,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "common/files.h"
 #include "common/status_macros.h"
+#include "common/text.h"
+#include "daemon/config/settings.h"
 #include "daemon/prompts/template.h"
 
 namespace aix::prompts {
@@ -82,6 +84,9 @@ std::string ToYaml(const Prompt& p) {
   EmitText(out, p.template_text);
   if (p.provider) out << YAML::Key << "provider" << YAML::Value << *p.provider;
   if (p.model) out << YAML::Key << "model" << YAML::Value << *p.model;
+  if (!p.fallback.empty()) {
+    out << YAML::Key << "fallback" << YAML::Value << YAML::Flow << p.fallback;
+  }
   if (p.system) {
     out << YAML::Key << "system" << YAML::Value;
     EmitText(out, *p.system);
@@ -95,6 +100,14 @@ std::string ToYaml(const Prompt& p) {
 }
 
 absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source) {
+  // Protobuf cannot carry non-UTF-8 strings: refuse them here, as this
+  // file's problem, rather than fail a listing of every prompt.
+  if (size_t bad = FirstInvalidUtf8(text); bad != absl::string_view::npos) {
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    return absl::FailedPreconditionError(absl::StrCat(
+        source, ":", line, ": ", NotUtf8Message("the file", absl::string_view(text).substr(bad)),
+        " (then save it as UTF-8)"));
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(text);
@@ -123,6 +136,22 @@ absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& sour
     AIX_ASSIGN_OR_RETURN(p.provider, Scalar(doc, "provider", source));
     AIX_ASSIGN_OR_RETURN(p.model, Scalar(doc, "model", source));
     AIX_ASSIGN_OR_RETURN(p.system, Scalar(doc, "system", source));
+    if (YAML::Node fb = doc["fallback"]) {
+      if (fb.IsScalar()) {
+        p.fallback = config::SplitProviderList(fb.as<std::string>());
+      } else if (fb.IsSequence()) {
+        for (const YAML::Node& item : fb) {
+          if (!item.IsScalar()) return AtNode(source, item, "each fallback must be text");
+          p.fallback.push_back(item.as<std::string>());
+        }
+      } else {
+        return AtNode(source, fb, "'fallback' must be a list of PROVIDER or PROVIDER/MODEL");
+      }
+      for (const std::string& item : p.fallback) {
+        absl::Status ok = config::CheckProviderSpec(item);
+        if (!ok.ok()) return AtNode(source, fb, std::string(ok.message()));
+      }
+    }
     if (YAML::Node n = doc["max_tokens"]) {
       int64_t v;
       if (!YAML::convert<int64_t>::decode(n, v) || v <= 0) {
@@ -187,6 +216,7 @@ absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
 absl::StatusOr<Prompt> PromptStore::Create(Prompt p) {
   AIX_RETURN_IF_ERROR(ValidateName(p.name));
   AIX_RETURN_IF_ERROR(Template::Parse(p.template_text).status());
+  for (const std::string& item : p.fallback) AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
   std::lock_guard<std::mutex> lock(write_mu_);
   if (access(PathOf(p.name).c_str(), F_OK) == 0) {
     return absl::AlreadyExistsError(absl::StrCat(

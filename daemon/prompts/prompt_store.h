@@ -33,13 +33,17 @@ struct Prompt {
   std::optional<std::string> system;
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
+  // fallback: providers that take over this prompt's runs, in order
+  // (PROVIDER or PROVIDER/MODEL); empty: the configuration's.
+  std::vector<std::string> fallback;
 };
 
 // ValidateName returns InvalidArgument stating the naming rule.
 absl::Status ValidateName(absl::string_view name);
 
 // ToYaml / FromYaml convert one prompt. FromYaml's errors name `source`
-// (a file path) and the line.
+// (a file path) and the line; text that is not UTF-8 is refused with the
+// line and byte where it stops being so.
 std::string ToYaml(const Prompt& prompt);
 absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source);
 

@@ -2,6 +2,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "daemon/providers/json_fields.h"
 #include "daemon/providers/provider.h"
 
 namespace aix::providers {
@@ -50,13 +51,15 @@ absl::StatusOr<Endpoint> ResolveEndpoint(const std::string& provider, const Json
           "no custom provider named '", name, "'; add it with: aix provider add ", name,
           " BASE_URL --model MODEL"));
     }
-    const Json& c = (*all)[name];
-    e.base_url = TrimSlash(c.value("base_url", ""));
-    e.default_model = c.value("model", "");
-    std::string auth = c.value("auth_type", "bearer");
+    // The configuration was validated on load (config::ValidateDocument);
+    // these reads still tolerate anything.
+    const Json* c = Field(*all, name);
+    e.base_url = TrimSlash(StringField(c, "base_url").value_or(""));
+    e.default_model = StringField(c, "model").value_or("");
+    std::string auth = StringField(c, "auth_type").value_or("bearer");
     e.auth = auth == "none" ? Auth::kNone : auth == "api-key" ? Auth::kApiKeyHeader : Auth::kBearer;
-    if (c.contains("headers") && c["headers"].is_object()) {
-      for (auto& [k, v] : c["headers"].items()) {
+    if (const Json* headers = ObjectField(c, "headers")) {
+      for (auto& [k, v] : headers->items()) {
         if (v.is_string()) e.headers.push_back(absl::StrCat(k, ": ", v.get<std::string>()));
       }
     }

@@ -18,7 +18,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "daemon/http/pool.h"
-#include "daemon/http/sse.h"
 
 namespace aix::providers {
 
@@ -72,26 +71,23 @@ struct Reply {
   bool finished = false;  // the stream said it is complete
 };
 
-// BuildRequest returns the HTTP request for `chat`; `key` may be empty for
-// providers without auth.
-http::HttpRequest BuildRequest(const Endpoint& endpoint, const ChatRequest& chat,
-                               const std::string& key);
+// BaseRequest is a request to `endpoint` carrying its fixed headers and
+// the key in the provider's auth header (none when `key` is empty). The
+// caller sets the URL and body.
+http::HttpRequest BaseRequest(const Endpoint& endpoint, const std::string& key);
 
-// OnEvent interprets one streamed event, appending any new text to `delta`
-// and to reply->text. An error the provider sends inside the stream becomes
-// an Aborted status with its message.
-absl::Status OnEvent(Wire wire, const http::SseEvent& event, Reply* reply, std::string* delta);
-
-// OnBody interprets a complete (non-streamed) reply body.
-absl::Status OnBody(Wire wire, absl::string_view body, Reply* reply);
+// ProviderMessage digs the human message out of an error body, whatever its
+// shape ({"error": {"message"}}, {"error": "..."}, {"message"}, or not
+// JSON): at most 300 bytes, valid UTF-8, no control characters, one line.
+std::string ProviderMessage(absl::string_view body);
 
 // HttpError turns a non-2xx response into a status whose message names the
 // provider, the HTTP status, the provider's own message and the fix:
 // Unauthenticated (401/403), NotFound (404), ResourceExhausted (429, with
-// Retry-After), Aborted (5xx), InvalidArgument (other 4xx).
+// `retry_after_s` when the provider said, else 0), Aborted (408, 409, 5xx),
+// InvalidArgument (other 4xx).
 absl::Status HttpError(const Endpoint& endpoint, const std::string& model, int status,
-                       absl::string_view body,
-                       const std::map<std::string, std::string>& headers);
+                       absl::string_view body, int64_t retry_after_s);
 
 // CustomProvider is what `aix provider add` stores.
 struct CustomProvider {

@@ -1,3 +1,4 @@
+#include "daemon/providers/dialect.h"
 #include "daemon/providers/provider.h"
 
 #include <cstdlib>
@@ -41,7 +42,7 @@ TEST(Endpoints, BuiltInsAndOverrides) {
 TEST(BuildRequest, OpenAiShape) {
   auto e = *ResolveEndpoint("openai", Config());
   ChatRequest chat{"gpt-4", "Be brief.", "Hi", 50, 0.2, true};
-  http::HttpRequest r = BuildRequest(e, chat, "test-key-1");
+  http::HttpRequest r = DialectFor(e.wire).BuildRequest(e, chat, "test-key-1");
   EXPECT_THAT(r.headers, Contains("Authorization: Bearer test-key-1"));
   Json b = Json::parse(r.body);
   EXPECT_EQ(b["model"], "gpt-4");
@@ -54,14 +55,14 @@ TEST(BuildRequest, OpenAiShape) {
 
 TEST(BuildRequest, OpenRouterSendsAttributionHeaders) {
   auto e = *ResolveEndpoint("openrouter", Config());
-  auto r = BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true}, "k");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true}, "k");
   EXPECT_THAT(r.headers, Contains(HasSubstr("HTTP-Referer: ")));
   EXPECT_THAT(r.headers, Contains("X-Title: aix"));
 }
 
 TEST(BuildRequest, AnthropicShape) {
   auto e = *ResolveEndpoint("anthropic", Config());
-  auto r = BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true},
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true},
                         "test-key-2");
   EXPECT_THAT(r.headers, Contains("x-api-key: test-key-2"));
   EXPECT_THAT(r.headers, Contains("anthropic-version: 2023-06-01"));
@@ -75,7 +76,7 @@ TEST(BuildRequest, AnthropicShape) {
 
 TEST(BuildRequest, CustomWithoutKeySendsNoAuthButItsHeaders) {
   auto e = *ResolveEndpoint("custom:ollama", Config());
-  auto r = BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false}, "");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false}, "");
   EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
   EXPECT_THAT(r.headers, Contains("X-Team: blue"));
 }
@@ -94,7 +95,7 @@ absl::Status Play(Wire wire, const std::string& name, Reply* reply, std::string*
   EXPECT_TRUE(parser.Feed(Transcript(name), &events).ok());
   for (const auto& ev : events) {
     std::string d;
-    absl::Status s = OnEvent(wire, ev, reply, &d);
+    absl::Status s = DialectFor(wire).OnEvent(ev, reply, &d);
     if (!s.ok()) return s;
     *deltas += d + "|";
   }
@@ -139,43 +140,126 @@ TEST(OnEvent, AnthropicTranscript) {
 
 TEST(OnBody, BothWires) {
   Reply o;
-  ASSERT_TRUE(OnBody(Wire::kOpenAi,
+  ASSERT_TRUE(DialectFor(Wire::kOpenAi).OnBody(
                      R"({"choices":[{"message":{"content":"Yo"},"finish_reason":"stop"}],
                          "usage":{"prompt_tokens":3,"completion_tokens":1}})",
                      &o)
                   .ok());
   EXPECT_EQ(o.text, "Yo");
   Reply a;
-  ASSERT_TRUE(OnBody(Wire::kAnthropic,
+  ASSERT_TRUE(DialectFor(Wire::kAnthropic).OnBody(
                      R"({"content":[{"type":"text","text":"A"},{"type":"text","text":"B"}],
                          "stop_reason":"end_turn","usage":{"input_tokens":2,"output_tokens":2}})",
                      &a)
                   .ok());
   EXPECT_EQ(a.text, "AB");
-  EXPECT_EQ(OnBody(Wire::kOpenAi, "not json", &a).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(DialectFor(Wire::kOpenAi).OnBody( "not json", &a).code(), absl::StatusCode::kAborted);
 }
 
 TEST(HttpError, EachClassHasItsCodeAndFix) {
   auto e = *ResolveEndpoint("openai", Config());
   std::string body = R"({"error":{"message":"bad key"}})";
-  auto s401 = HttpError(e, "gpt-4", 401, body, {});
+  auto s401 = HttpError(e, "gpt-4", 401, body, 0);
   EXPECT_EQ(s401.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(s401.message(), HasSubstr("HTTP 401: bad key"));
   EXPECT_THAT(s401.message(), HasSubstr("aix api-key openai, or export OPENAI_API_KEY"));
-  auto s404 = HttpError(e, "gpt-9", 404, body, {});
+  auto s404 = HttpError(e, "gpt-9", 404, body, 0);
   EXPECT_EQ(s404.code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(s404.message(), HasSubstr("Model 'gpt-9' was not found"));
-  auto s429 = HttpError(e, "m", 429, body, {{"retry-after", "7"}});
+  auto s429 = HttpError(e, "m", 429, body, 7);
   EXPECT_EQ(s429.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(s429.message(), HasSubstr("retry in 7 s"));
-  EXPECT_THAT(s429.message(), HasSubstr("meta-llama/llama-3.2-3b-instruct:free"));
-  auto s503 = HttpError(e, "m", 503, "<html>down</html>", {});
+  EXPECT_THAT(s429.message(), HasSubstr("--fallback"));
+  auto s503 = HttpError(e, "m", 503, "<html>down</html>", 0);
   EXPECT_EQ(s503.code(), absl::StatusCode::kAborted);
-  EXPECT_THAT(s503.message(), HasSubstr("--provider"));
-  EXPECT_EQ(HttpError(e, "m", 400, body, {}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s503.message(), HasSubstr("--fallback"));
+  EXPECT_EQ(HttpError(e, "m", 400, body, 0).code(), absl::StatusCode::kInvalidArgument);
   auto t = TransportError(e, absl::UnavailableError("Couldn't connect to server"));
   EXPECT_EQ(t.code(), absl::StatusCode::kAborted);
   EXPECT_THAT(t.message(), HasSubstr("cannot reach openai"));
+}
+
+// Provider data is untrusted: every shape the issue tracker saw crash aixd,
+// and their relatives, end as a clear Aborted status or are tolerated.
+TEST(Hostile, OpenAiBodiesOfWrongTypes) {
+  const Dialect& d = DialectFor(Wire::kOpenAi);
+  Reply r;
+  absl::Status s = d.OnBody(R"({"choices":[{"message":"oops"}]})", &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s.message(), HasSubstr("no message object"));
+  Reply null_content;
+  ASSERT_TRUE(d.OnBody(R"({"choices":[{"message":{"content":null,"tool_calls":[]},
+                          "finish_reason":"tool_calls"}]})", &null_content).ok());
+  EXPECT_EQ(null_content.text, "");
+  EXPECT_EQ(null_content.finish_reason, "tool_calls");
+  Reply refusal;
+  ASSERT_TRUE(d.OnBody(R"({"choices":[{"message":{"content":null,"refusal":"No."}}]})", &refusal).ok());
+  EXPECT_EQ(refusal.text, "No.");
+  Reply odd;
+  ASSERT_TRUE(d.OnBody(R"({"choices":[{"message":{"content":"hi"},"finish_reason":3}],
+                          "usage":{"prompt_tokens":null,"completion_tokens":"2"}})", &odd).ok());
+  EXPECT_EQ(odd.text, "hi");
+  EXPECT_EQ(odd.prompt_tokens, 0);
+  EXPECT_EQ(d.OnBody(R"({"choices":[{"message":{"content":42}}]})", &r).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(d.OnBody(R"([1,2])", &r).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(d.OnBody(R"({"choices":null})", &r).code(), absl::StatusCode::kAborted);
+}
+
+TEST(Hostile, OpenAiStreamEventsOfWrongTypes) {
+  const Dialect& d = DialectFor(Wire::kOpenAi);
+  Reply r;
+  std::string delta;
+  http::SseEvent ev;
+  ev.data = R"({"choices":[],"usage":{"prompt_tokens":null,"completion_tokens":5}})";
+  ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  EXPECT_EQ(r.completion_tokens, 5);
+  ev.data = R"({"choices":[{"delta":{"content":null}}]})";
+  ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  ev.data = R"({"choices":[{"delta":"oops","finish_reason":null}]})";
+  ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  ev.data = R"({"choices":{"0":1},"usage":[]})";
+  ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  ev.data = R"({"usage":{"prompt_tokens":-4}})";
+  ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  EXPECT_EQ(r.prompt_tokens, 0);
+  EXPECT_EQ(delta, "");
+  ev.data = "{\"error\":\"\u001b[2Jgone\"}";
+  absl::Status s = d.OnEvent(ev, &r, &delta);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s.message(), HasSubstr("gone"));
+  EXPECT_THAT(s.message(), Not(HasSubstr("\x1b")));
+}
+
+TEST(Hostile, AnthropicEventsOfWrongTypes) {
+  const Dialect& d = DialectFor(Wire::kAnthropic);
+  Reply r;
+  std::string delta;
+  http::SseEvent ev;
+  ev.type = "content_block_delta";
+  ev.data = R"({"delta":{"type":"text_delta","text":5}})";
+  absl::Status s = d.OnEvent(ev, &r, &delta);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(s.message(), HasSubstr("text is not a string"));
+  ev.type = "message_start";
+  ev.data = R"({"message":"oops"})";
+  EXPECT_EQ(d.OnEvent(ev, &r, &delta).code(), absl::StatusCode::kAborted);
+  ev.data = R"({"message":{"usage":null}})";
+  EXPECT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  ev.type = "message_delta";
+  ev.data = R"({"delta":null,"usage":{"output_tokens":"many"}})";
+  EXPECT_TRUE(d.OnEvent(ev, &r, &delta).ok());
+  EXPECT_EQ(d.OnBody(R"({"content":"hello"})", &r).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(d.OnBody(R"({"content":[{"type":"text","text":null}]})", &r).code(),
+            absl::StatusCode::kAborted);
+}
+
+TEST(Hostile, ErrorTextIsOneCleanLine) {
+  std::string msg = ProviderMessage("\x1b]0;owned\x07line1\nline2\xff");
+  EXPECT_EQ(msg.find('\x1b'), std::string::npos);
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+  EXPECT_THAT(msg, HasSubstr("line1 line2"));
+  EXPECT_EQ(ProviderMessage(std::string(5000, 'x')).size(), 303u);  // 300 + "..."
 }
 
 }  // namespace

@@ -23,8 +23,20 @@ namespace {
 // TakeLock returns the locked lock file's fd, with our pid written in it.
 absl::StatusOr<int> TakeLock(const std::string& socket_path) {
   std::string lock_path = socket_path + ".lock";
-  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // O_NOFOLLOW: a link planted at the lock's name must not make us create
+  // or truncate a file elsewhere.
+  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno == ELOOP) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        lock_path, " is a symbolic link; remove it (aixd makes its own lock file)"));
+  }
   if (fd < 0) return ErrnoStatus(errno, "open lock file " + lock_path);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+    close(fd);
+    return absl::PermissionDeniedError(absl::StrCat(
+        lock_path, " is not a regular file of yours; remove it"));
+  }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     std::string pid = "unknown";
@@ -48,9 +60,18 @@ absl::StatusOr<int> TakeLock(const std::string& socket_path) {
 }
 
 absl::StatusOr<int> BindFresh(const std::string& path) {
-  // We hold the lock, so whatever socket file exists is a dead daemon's.
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return ErrnoStatus(errno, "remove stale socket " + path);
+  // We hold the lock, so a socket found here is a dead daemon's. Anything
+  // else (a mistyped AIX_SOCKET naming a file) is not ours to delete.
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " exists and is not a socket; aixd will not delete it. Set AIX_SOCKET to "
+          "another path, or move that file away"));
+    }
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoStatus(errno, "remove stale socket " + path);
+    }
   }
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return ErrnoStatus(errno, "socket");
@@ -113,7 +134,7 @@ absl::StatusOr<std::unique_ptr<SocketListener>> SocketListener::Open(
     if (!bound.empty()) path = bound;
   }
   AIX_RETURN_IF_ERROR(CheckSocketPath(path));
-  AIX_RETURN_IF_ERROR(EnsurePrivateDir(Dirname(path)));
+  AIX_RETURN_IF_ERROR(EnsurePrivateDir(Dirname(path), Links::kRefuse));
   AIX_ASSIGN_OR_RETURN(int lock_fd, TakeLock(path));
   if (activated >= 0) {
     return std::unique_ptr<SocketListener>(

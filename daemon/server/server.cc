@@ -12,10 +12,21 @@
 #include <grpcpp/server_posix.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/files.h"
+#include "common/limits.h"
 #include "daemon/server/log.h"
+#include "daemon/server/version_interceptor.h"
 
 namespace aix {
+namespace {
+
+// Back-off of the accept loop when descriptors run out, and how often that
+// is logged.
+constexpr absl::Duration kFdBackoff = absl::Milliseconds(100);
+constexpr absl::Duration kFdWarningInterval = absl::Seconds(10);
+
+}  // namespace
 
 Server::Server(std::unique_ptr<SocketListener> listener, PeerRegistry* peers,
                std::vector<grpc::Service*> services)
@@ -29,6 +40,10 @@ absl::Status Server::Start() {
   grpc::ServerBuilder builder;
   // No listening port: connections arrive through AddInsecureChannelFromFd.
   for (grpc::Service* s : services_) builder.RegisterService(s);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(VersionInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) return absl::InternalError("gRPC server failed to start");
   if (pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -53,8 +68,25 @@ void Server::AcceptLoop() {
     // call hangs.
     int fd = accept4(listener_->fd(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        Log(LogLevel::kWarning, absl::StrCat("accept: ", strerror(errno)));
+      int err = errno;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        // Out of descriptors: the pending connection stays queued and the
+        // listener stays readable, so polling it again would spin. Wait for
+        // calls to finish and free some, and say so once in a while.
+        absl::Time now = absl::Now();
+        if (now - last_fd_warning_ > kFdWarningInterval) {
+          last_fd_warning_ = now;
+          Log(LogLevel::kError,
+              absl::StrCat("accept: ", strerror(err),
+                           "; new connections wait until some close (raise the limit: "
+                           "ulimit -n, or LimitNOFILE= in aixd.service)"));
+        }
+        pollfd wake = {wake_pipe_[0], POLLIN, 0};
+        poll(&wake, 1, static_cast<int>(absl::ToInt64Milliseconds(kFdBackoff)));
+        continue;
+      }
+      if (err != EAGAIN && err != EINTR && err != ECONNABORTED) {
+        Log(LogLevel::kWarning, absl::StrCat("accept: ", strerror(err)));
       }
       continue;
     }
@@ -83,6 +115,10 @@ void Server::Shutdown(absl::Duration grace) {
     (void)ignored;
   }
   if (accept_thread_.joinable()) accept_thread_.join();
+  // The listener goes first: a command arriving during the grace period
+  // finds no socket and starts a new daemon, instead of waiting on one that
+  // is leaving.
+  listener_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoNanoseconds(grace));

@@ -44,6 +44,7 @@ class Server {
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   std::thread accept_thread_;
+  absl::Time last_fd_warning_ = absl::InfinitePast();  // accept thread only
   int wake_pipe_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
 };

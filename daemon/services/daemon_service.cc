@@ -21,6 +21,7 @@ grpc::Status DaemonServiceImpl::GetStatus(grpc::ServerContext* context,
     response->set_start_method(facts_.start_method);
     response->set_storage_path(facts_.storage_path);
     response->set_config_path(facts_.config_path);
+    response->set_active_runs(active_runs_());
     return absl::OkStatus();
   });
 }

@@ -23,12 +23,14 @@ struct DaemonFacts {
 class DaemonServiceImpl final : public v1::DaemonService::Service {
  public:
   // `request_shutdown` must return promptly; the daemon stops after the
-  // Shutdown call has been answered.
+  // Shutdown call has been answered. `active_runs` counts runs in flight.
   DaemonServiceImpl(DaemonFacts facts, const PeerRegistry* peers,
-                    std::function<void()> request_shutdown)
+                    std::function<void()> request_shutdown,
+                    std::function<int()> active_runs)
       : facts_(std::move(facts)),
         peers_(peers),
-        request_shutdown_(std::move(request_shutdown)) {}
+        request_shutdown_(std::move(request_shutdown)),
+        active_runs_(std::move(active_runs)) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -41,6 +43,7 @@ class DaemonServiceImpl final : public v1::DaemonService::Service {
   const DaemonFacts facts_;
   const PeerRegistry* peers_;
   const std::function<void()> request_shutdown_;
+  const std::function<int()> active_runs_;
 };
 
 }  // namespace aix

@@ -19,6 +19,7 @@ prompts::Prompt FromProto(const v1::Prompt& in) {
   if (in.has_system()) p.system = in.system();
   if (in.has_max_tokens()) p.max_tokens = in.max_tokens();
   if (in.has_temperature()) p.temperature = in.temperature();
+  p.fallback.assign(in.fallback().begin(), in.fallback().end());
   return p;
 }
 
@@ -41,6 +42,7 @@ void PromptServiceImpl::ToProto(const prompts::Prompt& p, v1::Prompt* out) const
     for (const std::string& v : t->variables()) out->add_variables(v);
   }
   out->set_path(store_->PathOf(p.name));
+  for (const std::string& f : p.fallback) out->add_fallback(f);
 }
 
 grpc::Status PromptServiceImpl::CreatePrompt(grpc::ServerContext* context,
@@ -59,6 +61,10 @@ grpc::Status PromptServiceImpl::GetPrompt(grpc::ServerContext* context,
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(auto p, store_->Get(request->name()));
     ToProto(p, response);
+    if (request->brief()) {
+      response->clear_template_();
+      return absl::OkStatus();
+    }
     AIX_ASSIGN_OR_RETURN(std::string yaml, ReadFile(store_->PathOf(p.name)));
     response->set_yaml(yaml);
     return absl::OkStatus();
@@ -71,7 +77,9 @@ grpc::Status PromptServiceImpl::ListPrompts(grpc::ServerContext* context,
   return Guarded(*peers_, context, [&] {
     std::vector<absl::Status> problems;
     for (const auto& p : store_->List(request->tag(), &problems)) {
-      ToProto(p, response->add_prompts());
+      v1::Prompt* out = response->add_prompts();
+      ToProto(p, out);
+      out->clear_template_();
     }
     for (const auto& s : problems) response->add_problems(std::string(s.message()));
     return absl::OkStatus();

@@ -1,11 +1,16 @@
 #include "daemon/services/provider_service.h"
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
-#include "daemon/http/response_queue.h"
+#include "common/grpc_status.h"
+#include "daemon/http/collect.h"
 #include "daemon/providers/provider.h"
 #include "daemon/services/guarded.h"
 
@@ -96,10 +101,79 @@ grpc::Status ProviderServiceImpl::RemoveProvider(grpc::ServerContext* context,
   });
 }
 
-grpc::Status ProviderServiceImpl::ListModels(grpc::ServerContext* context,
-                                             const v1::ListModelsRequest* request,
-                                             v1::ListModelsResponse* response) {
-  return Guarded(*peers_, context, [&]() -> absl::Status {
+namespace {
+
+// ModelsReactor finishes one ListModels call when its transfer ends, and
+// cancels the transfer when the caller goes away first.
+class ModelsReactor : public grpc::ServerUnaryReactor {
+ public:
+  explicit ModelsReactor(http::HttpPool* pool) : pool_(pool) {}
+
+  // Fetch starts the transfer. The call may finish (and gRPC call OnDone)
+  // before Fetch returns, so Fetch holds a reference of its own.
+  void Fetch(http::HttpRequest request, providers::Endpoint endpoint,
+             v1::ListModelsResponse* response) {
+    refs_.fetch_add(1);
+    const uint64_t id = http::Collect(
+        pool_, std::move(request),
+        [this, endpoint, response](absl::StatusOr<http::HttpResponse> r) {
+          Finish(ToGrpcStatus(Interpret(endpoint, std::move(r), response)));
+        });
+    bool cancel_now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      transfer_ = id;
+      cancel_now = cancelled_;
+    }
+    if (cancel_now) pool_->Cancel(id);
+    Unref();
+  }
+
+  void OnCancel() override {
+    uint64_t id;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled_ = true;
+      id = transfer_;
+    }
+    if (id != 0) pool_->Cancel(id);
+  }
+
+  void OnDone() override { Unref(); }
+
+ private:
+  static absl::Status Interpret(const providers::Endpoint& e,
+                                absl::StatusOr<http::HttpResponse> r,
+                                v1::ListModelsResponse* response) {
+    if (!r.ok()) return providers::TransportError(e, r.status());
+    if (r->head.status < 200 || r->head.status >= 300) {
+      return providers::HttpError(e, "", r->head.status, r->body,
+                                  r->head.retry_after_ms < 0 ? 0 : r->head.retry_after_ms / 1000);
+    }
+    AIX_ASSIGN_OR_RETURN(auto models, providers::ParseModels(r->body));
+    for (const auto& m : models) response->add_models(m);
+    return absl::OkStatus();
+  }
+
+  void Unref() {
+    if (refs_.fetch_sub(1) == 1) delete this;
+  }
+
+  http::HttpPool* const pool_;
+  std::atomic<int> refs_{1};  // gRPC's (until OnDone), plus Fetch's while it runs
+  std::mutex mu_;
+  uint64_t transfer_ = 0;   // guarded by mu_
+  bool cancelled_ = false;  // guarded by mu_
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerContext* context,
+                                                          const v1::ListModelsRequest* request,
+                                                          v1::ListModelsResponse* response) {
+  auto* reactor = new ModelsReactor(pool_);
+  auto prepared = [&]() -> absl::StatusOr<std::pair<http::HttpRequest, providers::Endpoint>> {
+    AIX_RETURN_IF_ERROR(peers_->Authorize(*context));
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
     std::string requested = request->provider().empty()
                                 ? doc.value("default_provider", "openrouter")
@@ -110,16 +184,21 @@ grpc::Status ProviderServiceImpl::ListModels(grpc::ServerContext* context,
     providers::KeyChoice key = providers::ChooseKey(
         e, env == request->api_keys().end() ? nullptr : &env->second, doc);
     http::HttpRequest req = providers::BuildModelsRequest(e, key.key);
-    req.ca_bundle = doc.value("ca_bundle", "");
-    auto resp = http::FetchAll(pool_, std::move(req), [context] { return context->IsCancelled(); });
-    if (!resp.ok()) return providers::TransportError(e, resp.status());
-    if (resp->status < 200 || resp->status >= 300) {
-      return providers::HttpError(e, "", resp->status, resp->body, resp->headers);
-    }
-    AIX_ASSIGN_OR_RETURN(auto models, providers::ParseModels(resp->body));
-    for (const auto& m : models) response->add_models(m);
-    return absl::OkStatus();
-  });
+    config::RunSettings settings = config::ReadRunSettings(doc);
+    req.ca_bundle = settings.ca_bundle;
+    req.limits.connect_timeout = absl::Seconds(settings.connect_timeout_s);
+    req.limits.first_byte_timeout = absl::Seconds(settings.first_byte_timeout_s);
+    req.limits.idle_timeout = absl::Seconds(settings.idle_timeout_s);
+    // A listing is small; a larger one is not what we asked for.
+    req.limits.max_body_bytes = std::min<int64_t>(req.limits.max_body_bytes, 16 << 20);
+    return std::make_pair(std::move(req), std::move(e));
+  }();
+  if (!prepared.ok()) {
+    reactor->Finish(ToGrpcStatus(prepared.status()));
+    return reactor;
+  }
+  reactor->Fetch(std::move(prepared->first), std::move(prepared->second), response);
+  return reactor;
 }
 
 }  // namespace aix

@@ -9,7 +9,10 @@
 
 namespace aix {
 
-class ProviderServiceImpl final : public v1::ProviderService::Service {
+// ListModels uses gRPC's callback API: it waits on the provider without
+// holding a thread, and a cancelled call cancels the HTTP request.
+class ProviderServiceImpl final
+    : public v1::ProviderService::WithCallbackMethod_ListModels<v1::ProviderService::Service> {
  public:
   // All must outlive the service.
   ProviderServiceImpl(config::ConfigStore* config, http::HttpPool* pool,
@@ -26,8 +29,9 @@ class ProviderServiceImpl final : public v1::ProviderService::Service {
   grpc::Status RemoveProvider(grpc::ServerContext* context,
                               const v1::RemoveProviderRequest* request,
                               v1::RemoveProviderResponse* response) override;
-  grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
-                          v1::ListModelsResponse* response) override;
+  grpc::ServerUnaryReactor* ListModels(grpc::CallbackServerContext* context,
+                                       const v1::ListModelsRequest* request,
+                                       v1::ListModelsResponse* response) override;
 
  private:
   config::ConfigStore* config_;

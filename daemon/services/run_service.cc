@@ -3,151 +3,111 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
-#include "daemon/config/settings.h"
+#include "common/text.h"
 #include "daemon/http/sse.h"
-#include "daemon/prompts/template.h"
-#include "daemon/providers/provider.h"
+#include "daemon/providers/dialect.h"
+#include "daemon/runs/plan.h"
+#include "daemon/runs/retry.h"
 
 namespace aix {
 namespace {
 
 using Json = nlohmann::json;
 
-std::string StringSetting(const Json& doc, const std::string& key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // Bytes of an error body kept for the message.
 constexpr size_t kMaxErrorBody = 64 << 10;
 
-// Prepared is a run ready to send: its plan and, for EXECUTE, the request.
+// Text queued for a client that reads slower than the provider sends; above
+// this the transfer pauses (the provider's TCP window closes), and it
+// resumes once half of it is written.
+constexpr size_t kMaxQueuedBytes = 64 << 10;
+
+runs::RunInputs InputsOf(const v1::RunRequest& req) {
+  runs::RunInputs in;
+  in.params.insert(req.params().begin(), req.params().end());
+  if (req.has_stdin_input()) in.stdin_input = req.stdin_input();
+  in.provider = req.provider();
+  in.model = req.model();
+  if (req.has_system()) in.system = req.system();
+  if (req.has_max_tokens()) in.max_tokens = req.max_tokens();
+  if (req.has_temperature()) in.temperature = req.temperature();
+  in.no_stream = req.no_stream();
+  if (req.has_max_retries()) in.max_retries = req.max_retries();
+  in.fallback.assign(req.fallback().begin(), req.fallback().end());
+  in.env_keys.insert(req.api_keys().begin(), req.api_keys().end());
+  return in;
+}
+
+// Prepared is a run ready to go: the plan event for the client and, for
+// EXECUTE, the plan of attempts.
 struct Prepared {
-  v1::RunEvent plan;
+  v1::RunEvent plan_event;
   v1::RunRequest::Mode mode = v1::RunRequest::EXECUTE;
-  providers::Endpoint endpoint;
-  std::string model;
-  bool stream = true;
-  http::HttpRequest http_request;
+  runs::Plan plan;
 };
 
-// Prepare resolves everything a run needs; nothing is sent yet.
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
                                  const v1::RunRequest& req) {
+  AIX_ASSIGN_OR_RETURN(Json doc, config->Document());
+  AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts->Get(req.prompt()));
+  for (const std::string& item : req.fallback()) {
+    AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
+  }
+  const bool execute = req.mode() != v1::RunRequest::RENDER_ONLY;
+  AIX_ASSIGN_OR_RETURN(runs::Plan plan, runs::MakePlan(doc, prompt, InputsOf(req), execute));
   Prepared out;
-  Json doc;
-  {
-    AIX_ASSIGN_OR_RETURN(Json loaded, config->Document());
-    doc = std::move(loaded);
-  }
-    AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts->Get(req.prompt()));
-
-  // Render.
-  AIX_ASSIGN_OR_RETURN(auto tmpl, prompts::Template::Parse(prompt.template_text));
-  std::map<std::string, std::string> params(req.params().begin(), req.params().end());
-  std::vector<std::string> warnings;
-  bool uses_input = false;
-  for (const auto& v : tmpl.variables()) uses_input |= v == "input";
-  if (req.has_stdin_input() && params.count("input") == 0) {
-    if (uses_input) {
-      params["input"] = req.stdin_input();
-    } else if (!req.stdin_input().empty()) {
-      warnings.push_back(absl::StrCat("standard input was ignored: prompt ", prompt.name,
-                                      " has no {input} placeholder"));
-    }
-  }
-  std::vector<std::string> unused;
-  AIX_ASSIGN_OR_RETURN(std::string rendered, tmpl.Render(params, &unused));
-  if (!unused.empty()) {
-    warnings.push_back(absl::StrCat("unknown parameter", unused.size() > 1 ? "s " : " ",
-                                    absl::StrJoin(unused, ", "), " (prompt ", prompt.name,
-                                    " uses: ", absl::StrJoin(tmpl.variables(), ", "), ")"));
-  }
-
-  // Provider, model, settings: the run's flags, then the prompt's, then the
-  // configuration's.
-  std::string provider_name = !req.provider().empty() ? req.provider()
-                              : prompt.provider     ? *prompt.provider
-                                                    : StringSetting(doc, "default_provider");
-  if (provider_name.empty()) provider_name = "openrouter";
-  AIX_ASSIGN_OR_RETURN(std::string provider, config::CanonicalProvider(provider_name, doc));
-  AIX_ASSIGN_OR_RETURN(providers::Endpoint endpoint, providers::ResolveEndpoint(provider, doc));
-  std::string model = req.model();
-  if (model.empty() && prompt.model) model = *prompt.model;
-  if (model.empty()) model = StringSetting(doc, provider + "_default_model");
-  if (model.empty() && provider == StringSetting(doc, "default_provider")) {
-    model = StringSetting(doc, "default_model");
-  }
-  if (model.empty()) model = endpoint.default_model;
-  if (model.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no model for ", provider, "; pass --model, or set the provider's model"));
-  }
-  providers::ChatRequest chat;
-  chat.model = model;
-  chat.user = rendered;
-  chat.system = req.has_system() ? req.system() : prompt.system.value_or("");
-  chat.max_tokens = req.has_max_tokens() ? req.max_tokens()
-                    : prompt.max_tokens  ? *prompt.max_tokens
-                                         : doc.value("max_tokens", int64_t{1024});
-  chat.temperature = req.has_temperature() ? req.temperature()
-                     : prompt.temperature  ? *prompt.temperature
-                                           : doc.value("temperature", 0.7);
-  chat.stream = !req.no_stream();
-
-  // Key: the caller's environment, then the configuration.
-  auto env_key = req.api_keys().find(provider);
-  providers::KeyChoice choice = providers::ChooseKey(
-      endpoint, env_key == req.api_keys().end() ? nullptr : &env_key->second, doc);
-  const std::string& key = choice.key;
-
-  v1::RunPlan* plan = out.plan.mutable_plan();
-  plan->set_provider(provider);
-  plan->set_model(model);
-  plan->set_url(endpoint.chat_url);
-  plan->set_rendered_prompt(rendered);
-  plan->set_system(chat.system);
-  plan->set_max_tokens(chat.max_tokens);
-  plan->set_temperature(chat.temperature);
-  plan->set_key_source(choice.source);
-  plan->set_masked_key(key.empty() ? "" : MaskSecret(key));
-  for (const auto& w : warnings) plan->add_warnings(w);
   out.mode = req.mode();
-  if (req.mode() == v1::RunRequest::RENDER_ONLY) return out;
-  if (key.empty() && endpoint.needs_key) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "No API key found for ", provider, ". Set one with: aix api-key ", provider,
-        endpoint.env_var.empty() ? "" : absl::StrCat(", or export ", endpoint.env_var)));
+  const runs::Attempt& first = plan.attempts.front();
+  v1::RunPlan* p = out.plan_event.mutable_plan();
+  p->set_provider(first.endpoint.provider);
+  p->set_model(first.model);
+  p->set_url(first.endpoint.chat_url);
+  if (req.mode() != v1::RunRequest::EXECUTE) p->set_rendered_prompt(plan.rendered);
+  p->set_system(plan.chat.system);
+  p->set_max_tokens(plan.chat.max_tokens);
+  p->set_temperature(plan.chat.temperature);
+  p->set_key_source(first.key.source);
+  p->set_masked_key(first.key.key.empty() ? "" : MaskSecret(first.key.key));
+  for (const auto& w : plan.warnings) p->add_warnings(w);
+  for (size_t i = 1; i < plan.attempts.size(); ++i) {
+    p->add_fallbacks(absl::StrCat(plan.attempts[i].endpoint.provider, "/", plan.attempts[i].model));
   }
-  if (req.mode() == v1::RunRequest::DRY_RUN) return out;
-  out.http_request = providers::BuildRequest(endpoint, chat, key);
-  out.http_request.ca_bundle = StringSetting(doc, "ca_bundle");
-  out.endpoint = std::move(endpoint);
-  out.model = model;
-  out.stream = chat.stream;
+  p->set_max_retries(static_cast<int32_t>(plan.max_retries));
+  out.plan = std::move(plan);
   return out;
 }
 
+std::string FirstLine(absl::string_view s) {
+  return std::string(s.substr(0, std::min(s.find('\n'), size_t{300})));
+}
 
 // RunReactor streams one run. Its events come from two sides: gRPC
 // (OnWriteDone, OnCancel, OnDone, on gRPC's threads) and the HTTP transfer
-// (OnHeaders, OnData, OnDone as a ResponseHandler, on the pool's loop
-// thread). State is guarded by mu_; gRPC's Start*/Finish calls are made
-// after releasing it. At most one write is in flight; pieces that arrive
-// meanwhile queue up in order. The object lives until both gRPC and the
-// pool are done with it (self_ holds gRPC's reference).
+// of the current attempt (OnHeaders, OnData, OnDone as a ResponseHandler,
+// on the pool's loop thread). Shared state is guarded by mu_; gRPC's
+// Start*/Finish and the pool's calls are made after releasing it. At most
+// one write is in flight; pieces that arrive meanwhile queue up in order,
+// and past kMaxQueuedBytes the transfer is paused. The object lives until
+// both gRPC and the pool are done with it (self_ holds gRPC's reference).
+//
+// Attempts run one after another: a failure before any text was queued
+// for the client is retried (runs/retry.h) and then handed to the next
+// attempt of the plan; each new transfer starts from the previous one's
+// OnDone, so the loop thread is the only one touching per-attempt state.
 class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
                    public http::ResponseHandler {
  public:
-  static RunReactor* Create(http::HttpPool* pool) {
-    auto r = std::shared_ptr<RunReactor>(new RunReactor(pool));
+  static RunReactor* Create(http::HttpPool* pool, std::atomic<int>* active) {
+    auto r = std::shared_ptr<RunReactor>(new RunReactor(pool, active));
     r->self_ = r;
     return r.get();
   }
@@ -155,52 +115,47 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   // Fail ends the call before anything was sent.
   void Fail(const absl::Status& status) { RequestFinish(status); }
 
-  // Begin sends the plan and, for EXECUTE, starts the transfer.
+  // Begin sends the plan and, for EXECUTE, starts the first attempt.
   void Begin(Prepared prepared) {
     started_ = absl::Now();
-    prepared_ = std::move(prepared);
-    Enqueue(prepared_.plan);
-    if (prepared_.mode != v1::RunRequest::EXECUTE) {
+    plan_ = std::move(prepared.plan);
+    Enqueue(std::move(prepared.plan_event));
+    if (prepared.mode != v1::RunRequest::EXECUTE) {
       RequestFinish(absl::OkStatus());
       return;
     }
-    std::shared_ptr<RunReactor> self;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      self = self_;
-    }
-    if (self == nullptr) return;  // already done (cancelled at once)
-    const uint64_t id = pool_->Start(std::move(prepared_.http_request), self);
-    bool cancel_now;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      transfer_ = id;
-      cancel_now = cancelled_;
-    }
-    if (cancel_now) pool_->Cancel(id);
+    StartTransfer(absl::ZeroDuration());
   }
 
   // --- gRPC side ---
   void OnWriteDone(bool ok) override {
     const v1::RunEvent* next = nullptr;
-    bool finish = false;
+    bool finish = false, resume = false;
     grpc::Status status;
+    uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      queued_bytes_ -= queue_.front().text().size();
       queue_.pop_front();
       writing_ = false;
       if (!ok) {
         // The client is gone; stop the upstream request too.
         queue_.clear();
+        queued_bytes_ = 0;
         cancelled_ = true;
         if (!finish_requested_) {
           finish_requested_ = true;
           final_ = absl::CancelledError("the client went away");
         }
+      } else if (paused_ && queued_bytes_ <= kMaxQueuedBytes / 2) {
+        paused_ = false;
+        resume = true;
       }
+      id = transfer_;
       next = NextWriteLocked(&finish, &status);
     }
     if (!ok) CancelTransfer();
+    if (resume && id != 0) pool_->Resume(id);
     Act(next, finish, status);
   }
 
@@ -223,73 +178,208 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   }
 
   // --- HTTP side (pool loop thread) ---
-  void OnHeaders(int status, const std::map<std::string, std::string>& headers) override {
-    http_status_ = status;
-    http_headers_ = headers;
-  }
+  void OnHeaders(const http::ResponseHead& head) override { head_ = head; }
 
-  void OnData(absl::string_view chunk) override {
-    if (upstream_failed_) return;
-    if (http_status_ < 200 || http_status_ >= 300) {
-      if (error_body_.size() < kMaxErrorBody) error_body_.append(chunk.data(), chunk.size());
-      return;
+  bool OnData(absl::string_view chunk) override {
+    if (upstream_failed_) return true;
+    body_started_ = true;
+    if (head_.status < 200 || head_.status >= 300) {
+      if (error_body_.size() < kMaxErrorBody) {
+        error_body_.append(chunk.data(), std::min(chunk.size(), kMaxErrorBody - error_body_.size()));
+      }
+      return true;
     }
-    if (!prepared_.stream) {
-      whole_body_.append(chunk.data(), chunk.size());
-      return;
+    if (!plan_.chat.stream) {
+      whole_body_.append(chunk.data(), chunk.size());  // bounded by the pool's body cap
+      return true;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queued_bytes_ > kMaxQueuedBytes && !finish_requested_) {
+        paused_ = true;
+        return false;  // offered again after Resume
+      }
     }
     std::vector<http::SseEvent> events;
-    absl::Status parsed = parser_.Feed(chunk, &events);
-    if (!parsed.ok()) return UpstreamFailed(absl::AbortedError(parsed.message()));
+    absl::Status parsed = parser_->Feed(chunk, &events);
+    if (!parsed.ok()) {
+      UpstreamFailed(absl::AbortedError(parsed.message()));
+      return true;
+    }
+    const providers::Dialect& dialect = providers::DialectFor(Attempting().endpoint.wire);
     for (const auto& ev : events) {
       std::string delta;
-      absl::Status s = providers::OnEvent(prepared_.endpoint.wire, ev, &reply_, &delta);
-      if (!s.ok()) return UpstreamFailed(s);
-      if (delta.empty()) continue;
-      if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
-      v1::RunEvent text;
-      text.set_text(delta);
-      Enqueue(std::move(text));
+      absl::Status s = dialect.OnEvent(ev, &reply_, &delta);
+      if (!s.ok()) {
+        UpstreamFailed(absl::Status(s.code(), absl::StrCat(Attempting().endpoint.provider, ": ",
+                                                           s.message())));
+        return true;
+      }
+      if (!delta.empty()) SendText(std::move(delta));
     }
+    return true;
   }
 
   void OnDone(absl::Status transport) override {
     if (upstream_failed_) return;
-    const providers::Endpoint& e = prepared_.endpoint;
-    if (!transport.ok()) return RequestFinish(providers::TransportError(e, transport));
-    if (http_status_ < 200 || http_status_ >= 300) {
-      return RequestFinish(
-          providers::HttpError(e, prepared_.model, http_status_, error_body_, http_headers_));
-    }
-    if (!prepared_.stream) {
-      absl::Status s = providers::OnBody(e.wire, whole_body_, &reply_);
-      if (!s.ok()) return RequestFinish(s);
-      first_token_ = absl::Now();
-      v1::RunEvent text;
-      text.set_text(reply_.text);
-      Enqueue(std::move(text));
+    const runs::Attempt& a = Attempting();
+    const providers::Endpoint& e = a.endpoint;
+    runs::Failure failure;
+    failure.body_started = body_started_;
+    absl::Status result;
+    if (!transport.ok()) {
+      failure.transport = transport;
+      result = providers::TransportError(e, transport);
+    } else if (head_.status < 200 || head_.status >= 300) {
+      failure.http_status = head_.status;
+      failure.retry_after_ms = head_.retry_after_ms;
+      result = providers::HttpError(e, a.model, head_.status, error_body_,
+                                    head_.retry_after_ms < 0 ? 0 : (head_.retry_after_ms + 999) / 1000);
+    } else if (!plan_.chat.stream) {
+      absl::Status s = providers::DialectFor(e.wire).OnBody(whole_body_, &reply_);
+      if (!s.ok()) {
+        result = absl::Status(s.code(), absl::StrCat(e.provider, ": ", s.message()));
+      } else if (!reply_.text.empty()) {
+        SendText(reply_.text);
+      }
     } else if (!reply_.finished) {
-      return RequestFinish(absl::AbortedError(absl::StrCat(
-          e.provider, " ended the stream before the answer was complete; try again")));
+      failure.transport = absl::UnavailableError("the stream ended early");
+      failure.body_started = true;
+      result = absl::AbortedError(absl::StrCat(
+          e.provider, " ended the stream before the answer was complete; try again"));
     }
+    RecordAttempt(result.ok() ? "" : FirstLine(result.message()));
+    if (result.ok()) return Succeed();
+    if (result.code() == absl::StatusCode::kCancelled) return RequestFinish(result);
+    bool cancelled;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled = cancelled_;
+    }
+    if (!cancelled && !text_sent_) {
+      if (runs::Retryable(failure) && retry_ < plan_.max_retries) {
+        absl::Duration wait = runs::Backoff(retry_, failure.retry_after_ms, Uniform());
+        if (wait <= runs::kMaxRetryWait) {
+          ++retry_;
+          Notify(absl::StrFormat("%s; retrying in %.1f s (retry %d of %d)", Why(failure, result),
+                                 absl::ToDoubleSeconds(wait), retry_, plan_.max_retries));
+          return StartTransfer(wait);
+        }
+      }
+      if (runs::FallsBack(failure) && attempt_ + 1 < plan_.attempts.size()) {
+        ++attempt_;
+        retry_ = 0;
+        Notify(absl::StrCat(Why(failure, result), "; trying ", Attempting().endpoint.provider,
+                            "/", Attempting().model, " instead"));
+        return StartTransfer(absl::ZeroDuration());
+      }
+    }
+    if (attempts_.size() > 1) {
+      std::vector<std::string> tried;
+      for (const v1::Attempt& t : attempts_) {
+        tried.push_back(absl::StrCat(t.provider(), t.http_status() ? absl::StrCat(" HTTP ", t.http_status())
+                                                                   : std::string(" (no answer)")));
+      }
+      result = absl::Status(result.code(), absl::StrCat(result.message(), "\n(", attempts_.size(),
+                                                        " attempts: ", absl::StrJoin(tried, ", "), ")"));
+    }
+    RequestFinish(result);
+  }
+
+ private:
+  RunReactor(http::HttpPool* pool, std::atomic<int>* active)
+      : pool_(pool), active_(active), rng_(std::random_device{}()) {
+    active_->fetch_add(1);
+  }
+
+ public:
+  ~RunReactor() override { active_->fetch_sub(1); }
+
+ private:
+
+  const runs::Attempt& Attempting() const { return plan_.attempts[attempt_]; }
+
+  double Uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+
+  static std::string Why(const runs::Failure& f, const absl::Status& result) {
+    if (f.http_status == 429) return "rate limited (HTTP 429)";
+    if (f.http_status != 0) return absl::StrCat("HTTP ", f.http_status);
+    return FirstLine(result.message());
+  }
+
+  // StartTransfer starts the current attempt after `wait`, with fresh
+  // per-transfer state.
+  void StartTransfer(absl::Duration wait) {
+    head_ = http::ResponseHead();
+    error_body_.clear();
+    whole_body_.clear();
+    parser_ = std::make_unique<http::SseParser>();
+    reply_ = providers::Reply();
+    body_started_ = false;
+    waited_ = wait;
+    http::HttpRequest request = runs::RequestFor(plan_, Attempting());
+    request.not_before = absl::Now() + wait;
+    std::shared_ptr<RunReactor> self;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      self = self_;
+      if (self == nullptr || cancelled_) return;  // the call is already over
+    }
+    const uint64_t id = pool_->Start(std::move(request), self);
+    bool cancel_now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      transfer_ = id;
+      cancel_now = cancelled_;
+    }
+    if (cancel_now) pool_->Cancel(id);
+  }
+
+  void RecordAttempt(const std::string& error) {
+    v1::Attempt t;
+    t.set_provider(Attempting().endpoint.provider);
+    t.set_model(Attempting().model);
+    t.set_http_status(head_.status);
+    t.set_error(error);
+    t.set_waited_ms(absl::ToInt64Milliseconds(waited_));
+    attempts_.push_back(std::move(t));
+  }
+
+  void Notify(std::string message) {
+    v1::RunEvent ev;
+    ev.mutable_notice()->set_message(std::move(message));
+    Enqueue(std::move(ev));
+  }
+
+  void SendText(std::string text) {
+    if (FirstInvalidUtf8(text) != absl::string_view::npos) text = ToValidUtf8(text);
+    if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
+    text_sent_ = true;
+    v1::RunEvent ev;
+    ev.set_text(std::move(text));
+    Enqueue(std::move(ev));
+  }
+
+  void Succeed() {
     v1::RunEvent done;
     v1::RunDone* d = done.mutable_done();
-    d->set_finish_reason(reply_.finish_reason);
+    d->set_finish_reason(PrintableExcerpt(reply_.finish_reason, 64));
     d->set_prompt_tokens(reply_.prompt_tokens);
     d->set_completion_tokens(reply_.completion_tokens);
     if (first_token_ != absl::InfinitePast()) {
       d->set_time_to_first_token_us(absl::ToInt64Microseconds(first_token_ - started_));
     }
     d->set_total_us(absl::ToInt64Microseconds(absl::Now() - started_));
+    d->set_provider(Attempting().endpoint.provider);
+    d->set_model(Attempting().model);
+    for (const v1::Attempt& t : attempts_) *d->add_attempts() = t;
     Enqueue(std::move(done));
     RequestFinish(absl::OkStatus());
   }
 
- private:
-  explicit RunReactor(http::HttpPool* pool) : pool_(pool) {}
-
   void UpstreamFailed(const absl::Status& status) {
     upstream_failed_ = true;
+    RecordAttempt(FirstLine(status.message()));
     CancelTransfer();
     RequestFinish(status);
   }
@@ -310,6 +400,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (finish_requested_ || cancelled_) return;
+      queued_bytes_ += event.text().size();
       queue_.push_back(std::move(event));
       next = NextWriteLocked(&finish, &status);
     }
@@ -354,12 +445,15 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   }
 
   http::HttpPool* const pool_;
+  std::atomic<int>* const active_;
   absl::Time started_;
-  Prepared prepared_;
+  runs::Plan plan_;  // set by Begin, then read-only
 
   std::mutex mu_;
   std::shared_ptr<RunReactor> self_;  // guarded by mu_; gRPC's reference
   std::deque<v1::RunEvent> queue_;    // guarded by mu_; front is in flight
+  size_t queued_bytes_ = 0;           // guarded by mu_; text bytes in queue_
+  bool paused_ = false;               // guarded by mu_; the transfer waits for Resume
   bool writing_ = false;              // guarded by mu_
   bool finish_requested_ = false;     // guarded by mu_
   bool finished_ = false;             // guarded by mu_
@@ -367,12 +461,19 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   absl::Status final_;                // guarded by mu_
   uint64_t transfer_ = 0;             // guarded by mu_
 
-  // Touched only by the pool's loop thread (after Begin).
-  int http_status_ = 0;
-  std::map<std::string, std::string> http_headers_;
+  // Touched only by the pool's loop thread (after Begin started the first
+  // transfer, which happens-before its callbacks).
+  size_t attempt_ = 0;
+  int retry_ = 0;
+  absl::Duration waited_;
+  std::vector<v1::Attempt> attempts_;
+  std::mt19937_64 rng_;
+  bool text_sent_ = false;
+  http::ResponseHead head_;
   std::string error_body_, whole_body_;
-  http::SseParser parser_;
+  std::unique_ptr<http::SseParser> parser_;
   providers::Reply reply_;
+  bool body_started_ = false;
   absl::Time first_token_ = absl::InfinitePast();
   bool upstream_failed_ = false;
 };
@@ -381,7 +482,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
 
 grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServerContext* context,
                                                              const v1::RunRequest* request) {
-  RunReactor* reactor = RunReactor::Create(pool_);
+  RunReactor* reactor = RunReactor::Create(pool_, &active_);
   absl::Status allowed = peers_->Authorize(*context);
   if (!allowed.ok()) {
     reactor->Fail(allowed);

@@ -7,6 +7,8 @@
 #ifndef AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 #define AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 
+#include <atomic>
+
 #include "aix/v1/runs.grpc.pb.h"
 #include "daemon/config/config_store.h"
 #include "daemon/http/pool.h"
@@ -25,7 +27,11 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   grpc::ServerWriteReactor<v1::RunEvent>* Run(grpc::CallbackServerContext* context,
                                               const v1::RunRequest* request) override;
 
+  // active_runs counts runs whose reactor is alive.
+  int active_runs() const { return active_.load(); }
+
  private:
+  std::atomic<int> active_{0};
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;
   http::HttpPool* pool_;

@@ -19,7 +19,6 @@
 #include <thread>
 
 namespace aix::testing {
-namespace {
 
 std::string Runfile(const std::string& rel) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -27,6 +26,8 @@ std::string Runfile(const std::string& rel) {
   std::string base = srcdir ? srcdir : ".";
   return base + "/" + (ws ? ws : "aix") + "/" + rel;
 }
+
+namespace {
 
 std::string RealPath(const std::string& p) {
   char buf[PATH_MAX];

@@ -22,6 +22,8 @@ struct Result {
 // Paths of the binaries under test (from Bazel runfiles).
 std::string AixPath();
 std::string AixdPath();
+// Runfile is the path of a file of this workspace in the runfiles tree.
+std::string Runfile(const std::string& rel);
 
 // RunProcess runs argv with exactly `env`, feeding `input` on stdin, and
 // kills it after `timeout_s` seconds.

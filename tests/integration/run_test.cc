@@ -164,7 +164,8 @@ TEST_F(RunTest, ProviderErrorsMapToMessagesAndExitCodes) {
       {9, "malformed stream event"},
   };
   for (const Expect& e : expected) {
-    Result r = box_.Aix({"run", "greet", "-p", "who=x"});
+    // Without retries each scripted failure is seen as it is.
+    Result r = box_.Aix({"run", "greet", "-p", "who=x", "--max-retries", "0"});
     EXPECT_EQ(r.exit_code, e.code) << e.text << "\n" << r.err;
     EXPECT_THAT(r.err, HasSubstr(e.text));
   }
@@ -178,7 +179,9 @@ TEST_F(RunTest, DeadProviderIsExplained) {
   Result r = box_.Aix({"run", "greet", "-p", "who=x", "--provider", "openai"});
   EXPECT_EQ(r.exit_code, 9);
   EXPECT_THAT(r.err, HasSubstr("cannot reach openai at http://127.0.0.1:9/v1/chat/completions"));
-  EXPECT_THAT(r.err, HasSubstr("--provider"));
+  EXPECT_THAT(r.err, HasSubstr("--fallback"));
+  // Connection errors are retried (max_retries, 2 by default) before failing.
+  EXPECT_THAT(r.err, HasSubstr("3 attempts"));
 }
 
 TEST_F(RunTest, ProcessingCommentsAndNoStream) {

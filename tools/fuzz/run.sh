@@ -18,4 +18,6 @@ build() {  # name, seed dir, sources...
 }
 build sse tests/testdata/sse daemon/http/sse_fuzz.cc daemon/http/sse.cc
 build template tests/testdata/templates daemon/prompts/template_fuzz.cc daemon/prompts/template.cc
+build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
+  daemon/providers/dialect.cc daemon/providers/json_fields.cc daemon/http/sse.cc common/text.cc
 echo "fuzzing finished without a crash"

@@ -1,0 +1,26 @@
+#include "daemon/providers/dialect.h"
+
+namespace aix::providers {
+
+// Defined beside each dialect.
+const Dialect& OpenAiDialectInstance();
+const Dialect& AnthropicDialectInstance();
+
+const Dialect& DialectFor(Wire wire) {
+  return wire == Wire::kAnthropic ? AnthropicDialectInstance() : OpenAiDialectInstance();
+}
+
+http::HttpRequest BaseRequest(const Endpoint& e, const std::string& key) {
+  http::HttpRequest r;
+  r.headers = e.headers;
+  if (!key.empty()) {
+    if (e.auth == Auth::kBearer) {
+      r.headers.push_back("Authorization: Bearer " + key);
+    } else if (e.auth == Auth::kApiKeyHeader) {
+      r.headers.push_back((e.wire == Wire::kAnthropic ? "x-api-key: " : "api-key: ") + key);
+    }
+  }
+  return r;
+}
+
+}  // namespace aix::providers

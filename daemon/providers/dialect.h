@@ -1,0 +1,47 @@
+// Dialect: one provider wire format. It builds the HTTP request for a chat
+// and turns what comes back (streamed events, or one whole body) into text,
+// usage and errors.
+//
+// Everything a Dialect reads is untrusted: any field may be missing, null
+// or of the wrong type. A Dialect never throws; what it cannot understand
+// becomes an Aborted status whose message says what was wrong, and the run
+// ends with it while every other run goes on.
+#ifndef AIX_DAEMON_PROVIDERS_DIALECT_H_
+#define AIX_DAEMON_PROVIDERS_DIALECT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "daemon/http/pool.h"
+#include "daemon/http/sse.h"
+#include "daemon/providers/provider.h"
+
+namespace aix::providers {
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  // BuildRequest returns the HTTP request for `chat` to `endpoint`; `key`
+  // may be empty for providers without auth.
+  virtual http::HttpRequest BuildRequest(const Endpoint& endpoint, const ChatRequest& chat,
+                                         const std::string& key) const = 0;
+
+  // OnEvent interprets one streamed event: new answer text is appended to
+  // `delta` and to reply->text; usage, finish reason and completion are
+  // recorded in `reply`. An error the provider reports inside the stream,
+  // or an event that cannot be understood, is Aborted.
+  virtual absl::Status OnEvent(const http::SseEvent& event, Reply* reply,
+                               std::string* delta) const = 0;
+
+  // OnBody interprets a complete (non-streamed) reply body.
+  virtual absl::Status OnBody(absl::string_view body, Reply* reply) const = 0;
+};
+
+// DialectFor returns the dialect of a wire format (a static instance).
+const Dialect& DialectFor(Wire wire);
+
+}  // namespace aix::providers
+
+#endif  // AIX_DAEMON_PROVIDERS_DIALECT_H_

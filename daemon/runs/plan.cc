@@ -1,0 +1,145 @@
+#include "daemon/runs/plan.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "daemon/config/settings.h"
+#include "daemon/prompts/template.h"
+#include "daemon/providers/dialect.h"
+
+namespace aix::runs {
+namespace {
+
+using Json = nlohmann::json;
+
+// ModelFor applies the model precedence below the flags and the prompt.
+std::string ModelFor(const std::string& provider, const config::RunSettings& settings,
+                     const Json& config, const providers::Endpoint& endpoint) {
+  std::string model = config::ModelSetting(config, provider);
+  if (model.empty() && provider == settings.default_provider) model = settings.default_model;
+  if (model.empty()) model = endpoint.default_model;
+  return model;
+}
+
+providers::KeyChoice KeyFor(const providers::Endpoint& e, const RunInputs& in,
+                            const Json& config) {
+  auto env = in.env_keys.find(e.provider);
+  return providers::ChooseKey(e, env == in.env_keys.end() ? nullptr : &env->second, config);
+}
+
+std::string KeyFix(const providers::Endpoint& e) {
+  return absl::StrCat("aix api-key ", e.provider,
+                      e.env_var.empty() ? "" : absl::StrCat(", or export ", e.env_var));
+}
+
+// AddFallback resolves one PROVIDER[/MODEL] item, or says why it is left out.
+void AddFallback(const std::string& item, const Json& config,
+                 const config::RunSettings& settings, const RunInputs& in, Plan* plan) {
+  std::string name = item, model;
+  if (size_t slash = item.find('/'); slash != std::string::npos) {
+    name = item.substr(0, slash);
+    model = item.substr(slash + 1);
+  }
+  auto skip = [&](absl::string_view why) {
+    plan->warnings.push_back(absl::StrCat("fallback ", item, " left out: ", why));
+  };
+  auto provider = config::CanonicalProvider(name, config);
+  if (!provider.ok()) return skip(provider.status().message());
+  auto endpoint = providers::ResolveEndpoint(*provider, config);
+  if (!endpoint.ok()) return skip(endpoint.status().message());
+  if (model.empty()) model = ModelFor(*provider, settings, config, *endpoint);
+  if (model.empty()) return skip(absl::StrCat("no model; write it as ", name, "/MODEL"));
+  for (const Attempt& a : plan->attempts) {
+    if (a.endpoint.provider == *provider && a.model == model) return;  // already planned
+  }
+  providers::KeyChoice key = KeyFor(*endpoint, in, config);
+  if (key.key.empty() && endpoint->needs_key) {
+    return skip(absl::StrCat("no API key; set one with: ", KeyFix(*endpoint)));
+  }
+  plan->attempts.push_back({*std::move(endpoint), model, std::move(key)});
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
+                              const RunInputs& in, bool require_key) {
+  const config::RunSettings settings = config::ReadRunSettings(config);
+  Plan plan;
+
+  // Render.
+  AIX_ASSIGN_OR_RETURN(auto tmpl, prompts::Template::Parse(prompt.template_text));
+  std::map<std::string, std::string> params = in.params;
+  bool uses_input = false;
+  for (const auto& v : tmpl.variables()) uses_input |= v == "input";
+  if (in.stdin_input && params.count("input") == 0) {
+    if (uses_input) {
+      params["input"] = *in.stdin_input;
+    } else if (!in.stdin_input->empty()) {
+      plan.warnings.push_back(absl::StrCat("standard input was ignored: prompt ", prompt.name,
+                                           " has no {input} placeholder"));
+    }
+  }
+  std::vector<std::string> unused;
+  AIX_ASSIGN_OR_RETURN(plan.rendered, tmpl.Render(params, &unused));
+  if (!unused.empty()) {
+    plan.warnings.push_back(absl::StrCat(
+        "unknown parameter", unused.size() > 1 ? "s " : " ", absl::StrJoin(unused, ", "),
+        " (prompt ", prompt.name, " uses: ", absl::StrJoin(tmpl.variables(), ", "), ")"));
+  }
+
+  // The chosen provider and model.
+  std::string name = !in.provider.empty() ? in.provider
+                     : prompt.provider    ? *prompt.provider
+                                          : settings.default_provider;
+  if (name.empty()) name = "openrouter";
+  AIX_ASSIGN_OR_RETURN(std::string provider, config::CanonicalProvider(name, config));
+  AIX_ASSIGN_OR_RETURN(providers::Endpoint endpoint, providers::ResolveEndpoint(provider, config));
+  std::string model = !in.model.empty() ? in.model : prompt.model.value_or("");
+  if (model.empty()) model = ModelFor(provider, settings, config, endpoint);
+  if (model.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no model for ", provider, "; pass --model, or set the provider's model"));
+  }
+  providers::KeyChoice key = KeyFor(endpoint, in, config);
+  if (require_key && key.key.empty() && endpoint.needs_key) {
+    return absl::UnauthenticatedError(absl::StrCat("No API key found for ", provider,
+                                                   ". Set one with: ", KeyFix(endpoint)));
+  }
+  plan.attempts.push_back({std::move(endpoint), model, std::move(key)});
+
+  // Fallbacks.
+  const std::vector<std::string>& fallback = !in.fallback.empty()       ? in.fallback
+                                             : !prompt.fallback.empty() ? prompt.fallback
+                                                                        : settings.fallback_providers;
+  for (const std::string& item : fallback) AddFallback(item, config, settings, in, &plan);
+
+  // Settings.
+  providers::ChatRequest& chat = plan.chat;
+  chat.user = plan.rendered;
+  chat.system = in.system ? *in.system : prompt.system.value_or("");
+  chat.max_tokens = in.max_tokens    ? *in.max_tokens
+                    : prompt.max_tokens ? *prompt.max_tokens
+                                        : settings.max_tokens;
+  chat.temperature = in.temperature    ? *in.temperature
+                     : prompt.temperature ? *prompt.temperature
+                                          : settings.temperature;
+  chat.stream = !in.no_stream;
+  plan.max_retries = in.max_retries.value_or(settings.max_retries);
+  plan.limits.connect_timeout = absl::Seconds(settings.connect_timeout_s);
+  plan.limits.first_byte_timeout = absl::Seconds(settings.first_byte_timeout_s);
+  plan.limits.idle_timeout = absl::Seconds(settings.idle_timeout_s);
+  plan.ca_bundle = settings.ca_bundle;
+  return plan;
+}
+
+http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt) {
+  providers::ChatRequest chat = plan.chat;
+  chat.model = attempt.model;
+  http::HttpRequest r = providers::DialectFor(attempt.endpoint.wire)
+                            .BuildRequest(attempt.endpoint, chat, attempt.key.key);
+  r.limits = plan.limits;
+  r.ca_bundle = plan.ca_bundle;
+  return r;
+}
+
+}  // namespace aix::runs

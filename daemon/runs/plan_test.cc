@@ -1,0 +1,127 @@
+#include "daemon/runs/plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace aix::runs {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+prompts::Prompt MakePrompt(const std::string& text) {
+  prompts::Prompt p;
+  p.name = "p";
+  p.template_text = text;
+  return p;
+}
+
+Json Config() {
+  return Json::parse(R"({
+    "default_provider": "openrouter",
+    "api_keys": {"openrouter": "test-or", "openai": "test-oa"},
+    "custom_providers": {"local": {"base_url": "http://127.0.0.1:9/v1", "model": "tiny"}}
+  })");
+}
+
+std::vector<std::string> Names(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Attempt& a : plan.attempts) out.push_back(a.endpoint.provider + "/" + a.model);
+  return out;
+}
+
+TEST(MakePlan, DefaultsWhenNothingIsSaid) {
+  RunInputs in;
+  in.params["who"] = "Ada";
+  auto plan = MakePlan(Config(), MakePrompt("Hi {who}"), in, true);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->rendered, "Hi Ada");
+  EXPECT_THAT(Names(*plan), ElementsAre("openrouter/meta-llama/llama-3.2-3b-instruct:free"));
+  EXPECT_EQ(plan->max_retries, 2);
+  EXPECT_EQ(plan->chat.max_tokens, 1024);
+  EXPECT_EQ(plan->limits.idle_timeout, absl::Seconds(60));
+  EXPECT_EQ(plan->attempts[0].key.key, "test-or");
+}
+
+TEST(MakePlan, FlagsBeatPromptBeatConfig) {
+  Json config = Config();
+  config["openai_default_model"] = "gpt-4";
+  config["max_tokens"] = 300;
+  config["max_retries"] = 5;
+  prompts::Prompt p = MakePrompt("x");
+  p.provider = "openai";
+  p.max_tokens = 200;
+  auto from_prompt = MakePlan(config, p, {}, true);
+  ASSERT_TRUE(from_prompt.ok());
+  EXPECT_THAT(Names(*from_prompt), ElementsAre("openai/gpt-4"));
+  EXPECT_EQ(from_prompt->chat.max_tokens, 200);
+  EXPECT_EQ(from_prompt->max_retries, 5);
+  RunInputs flags;
+  flags.provider = "local";
+  flags.max_tokens = 100;
+  flags.max_retries = 0;
+  auto from_flags = MakePlan(config, p, flags, true);
+  ASSERT_TRUE(from_flags.ok()) << from_flags.status();
+  EXPECT_THAT(Names(*from_flags), ElementsAre("custom:local/tiny"));
+  EXPECT_EQ(from_flags->chat.max_tokens, 100);
+  EXPECT_EQ(from_flags->max_retries, 0);
+}
+
+TEST(MakePlan, EnvironmentKeyWinsOverStoredKey) {
+  RunInputs in;
+  in.env_keys["openrouter"] = "test-env";
+  auto plan = MakePlan(Config(), MakePrompt("x"), in, true);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->attempts[0].key.key, "test-env");
+  EXPECT_THAT(plan->attempts[0].key.source, HasSubstr("environment"));
+}
+
+TEST(MakePlan, NoKeyForTheChosenProviderIsUnauthenticated) {
+  RunInputs in;
+  in.provider = "anthropic";
+  auto plan = MakePlan(Config(), MakePrompt("x"), in, true);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(plan.status().message(), HasSubstr("aix api-key anthropic"));
+  EXPECT_TRUE(MakePlan(Config(), MakePrompt("x"), in, /*require_key=*/false).ok());
+}
+
+TEST(MakePlan, FallbackPrecedenceAndUnusableOnesLeftOutWithAWarning) {
+  Json config = Config();
+  config["fallback_providers"] = "openai";
+  prompts::Prompt p = MakePrompt("x");
+  auto from_config = MakePlan(config, p, {}, true);
+  ASSERT_TRUE(from_config.ok());
+  EXPECT_THAT(Names(*from_config), ElementsAre("openrouter/meta-llama/llama-3.2-3b-instruct:free",
+                                               "openai/gpt-3.5-turbo"));
+  p.fallback = {"local"};
+  auto from_prompt = MakePlan(config, p, {}, true);
+  ASSERT_TRUE(from_prompt.ok());
+  EXPECT_THAT(Names(*from_prompt).back(), "custom:local/tiny");
+  RunInputs in;
+  in.fallback = {"anthropic", "openai/gpt-4o", "nosuch", "openrouter"};
+  auto from_flag = MakePlan(config, p, in, true);
+  ASSERT_TRUE(from_flag.ok());
+  // anthropic has no key, nosuch does not exist, openrouter's default is the
+  // primary already.
+  EXPECT_THAT(Names(*from_flag), ElementsAre("openrouter/meta-llama/llama-3.2-3b-instruct:free",
+                                             "openai/gpt-4o"));
+  ASSERT_EQ(from_flag->warnings.size(), 2u);
+  EXPECT_THAT(from_flag->warnings[0], HasSubstr("fallback anthropic left out: no API key"));
+  EXPECT_THAT(from_flag->warnings[1], HasSubstr("fallback nosuch left out"));
+}
+
+TEST(MakePlan, RequestForUsesTheAttemptsModelAndLimits) {
+  Json config = Config();
+  config["idle_timeout"] = 7;
+  RunInputs in;
+  in.fallback = {"openai/gpt-4o"};
+  auto plan = MakePlan(config, MakePrompt("x"), in, true);
+  ASSERT_TRUE(plan.ok());
+  http::HttpRequest r = RequestFor(*plan, plan->attempts[1]);
+  EXPECT_EQ(Json::parse(r.body)["model"], "gpt-4o");
+  EXPECT_EQ(r.limits.idle_timeout, absl::Seconds(7));
+}
+
+}  // namespace
+}  // namespace aix::runs

@@ -1,0 +1,69 @@
+#include "daemon/server/version_interceptor.h"
+
+#include <atomic>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/limits.h"
+#include "common/version.h"
+#include "daemon/server/log.h"
+
+namespace aix {
+namespace {
+
+bool Newer(absl::string_view a, absl::string_view b) {
+  std::vector<absl::string_view> pa = absl::StrSplit(a, '.'), pb = absl::StrSplit(b, '.');
+  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    int64_t x = 0, y = 0;
+    if (i < pa.size() && !absl::SimpleAtoi(pa[i], &x)) x = 0;
+    if (i < pb.size() && !absl::SimpleAtoi(pb[i], &y)) y = 0;
+    if (x != y) return x > y;
+  }
+  return false;
+}
+
+std::atomic<bool> warned{false};
+
+class VersionInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit VersionInterceptor(grpc::experimental::ServerRpcInfo*) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      auto* md = methods->GetRecvInitialMetadata();
+      if (md != nullptr) {
+        auto it = md->find(kClientVersionHeader);
+        if (it != md->end()) {
+          std::string client(it->second.data(), it->second.size());
+          if (Newer(client, kVersion) && !warned.exchange(true)) {
+            Log(LogLevel::kWarning,
+                absl::StrCat("a newer aix (", client.substr(0, 32), ") is using this aixd ",
+                             kVersion, "; it restarts aixd when idle, or run: aix daemon stop"));
+          }
+        }
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({kDaemonVersionHeader, kVersion});
+    }
+    methods->Proceed();
+  }
+};
+
+class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new VersionInterceptor(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> VersionInterceptorFactory() {
+  return std::make_unique<Factory>();
+}
+
+}  // namespace aix
