@@ -9,7 +9,7 @@ bench_setup() {
   export AIX_SOCKET=$TMP/run/aixd.sock AIX_STORAGE_PATH=$TMP/store HOME=$TMP/home
   export AIXD=$PWD/bazel-bin/daemon/aixd
   AIX=$PWD/bazel-bin/client/aix
-  /usr/bin/python3 tests/fakes/fake_provider.py "$TMP/fake.port" &
+  /usr/bin/python3 tests/fakes/fake_provider.py "$TMP/fake.port" --nodelay &
   BENCH_FAKE_PID=$!
   trap '"$AIX" daemon stop >/dev/null 2>&1 || true; kill $BENCH_FAKE_PID ${BENCH_EXTRA_PIDS:-} 2>/dev/null; rm -rf "$TMP"' EXIT
   for _ in $(seq 100); do [ -s "$TMP/fake.port" ] && break; sleep 0.05; done

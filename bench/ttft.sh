@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 runs=${1:-50}
 bench_setup
 tests/fakes/make_certs.sh "$TMP/certs"
-/usr/bin/python3 tests/fakes/fake_provider.py "$TMP/https.port" --tls "$TMP/certs/server.pem" \
+/usr/bin/python3 tests/fakes/fake_provider.py "$TMP/https.port" --nodelay --tls "$TMP/certs/server.pem" \
   "$TMP/certs/server.key" &
 BENCH_EXTRA_PIDS=$!
 for _ in $(seq 100); do [ -s "$TMP/https.port" ] && break; sleep 0.05; done

@@ -23,13 +23,29 @@ RESPONSE fields (all optional):
                 error inside the stream (with status 200)
   reset_after   close the connection abruptly after this many chunks
   raw           send this text as the body verbatim (malformed streams)
+  body          send this text verbatim as the whole body, with `status`,
+                streamed or not (hostile JSON: wrong types, nulls)
+  gzip_mb       send a gzip-compressed body (Content-Encoding: gzip) that
+                expands to this many MB of zeros: a compression bomb
+  stall_after   send this many chunks, then nothing for stall_s seconds
+                (default 3600) while holding the connection open
+  flood_mb      stream this many MB of text, in 64 KiB deltas, as fast as
+                the client takes them
   usage         {"prompt_tokens": N, "completion_tokens": N}
 
-Usage: fake_provider.py PORT_FILE [--tls CERT KEY]
+GET .../models takes the next scripted response too, when one is queued
+(only status, headers, body and gzip_mb apply).
+
+The server is as unkind as real ones: it does not set TCP_NODELAY unless
+started with --nodelay (benchmarks measure our latency, not Nagle's).
+
+Usage: fake_provider.py PORT_FILE [--nodelay] [--tls CERT KEY]
 The chosen port is written to PORT_FILE once the server listens.
 """
 
+import gzip
 import http.server
+import io
 import json
 import socket
 import ssl
@@ -39,6 +55,7 @@ import time
 
 LOCK = threading.Lock()
 STATE = {"script": [], "requests": [], "connections": 0, "abandoned": 0}
+NODELAY = False
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -50,8 +67,8 @@ class Server(http.server.ThreadingHTTPServer):
 
     def get_request(self):
         conn, addr = super().get_request()
-        # Small SSE writes must leave at once, as real providers' do.
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if NODELAY:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with LOCK:
             STATE["connections"] += 1
         return conn, addr
@@ -99,8 +116,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                              "abandoned": STATE["abandoned"]})
         if self.path.endswith("/models"):
             self._record(None)
-            return self._send_json(200, {"object": "list", "data": [
-                {"id": "fake/model-a"}, {"id": "fake/model-b"}]})
+            with LOCK:
+                script = STATE["script"].pop(0) if STATE["script"] else {}
+            if self._hostile_body(script):
+                return
+            return self._send_json(script.get("status", 200), {"object": "list", "data": [
+                {"id": "fake/model-a"}, {"id": "fake/model-b"}]}, script.get("headers"))
         self._send_json(404, {"error": {"message": "no route " + self.path}})
 
     def do_POST(self):
@@ -125,11 +146,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                       "headers": {k.lower(): v for k, v in self.headers.items()},
                                       "body": body})
 
+    def _hostile_body(self, script):
+        """Sends a scripted verbatim or compressed body; False if none."""
+        if "body" not in script and "gzip_mb" not in script:
+            return False
+        if "gzip_mb" in script:
+            buf = io.BytesIO()
+            with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as z:
+                block = b"\0" * (1 << 20)
+                for _ in range(int(script["gzip_mb"])):
+                    z.write(block)
+            data = buf.getvalue()
+        else:
+            data = script["body"].encode("utf-8", "surrogateescape")
+        self.send_response(script.get("status", 200))
+        self.send_header("Content-Type", "application/json")
+        if "gzip_mb" in script:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in script.get("headers", {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        return True
+
     # ---- the provider ------------------------------------------------------
     def _complete(self, body, anthropic):
         self._record(body)
         with LOCK:
             script = STATE["script"].pop(0) if STATE["script"] else {}
+        if self._hostile_body(script):
+            return
         status = script.get("status", 200)
         extra = script.get("headers", {})
         if status >= 300:
@@ -171,6 +221,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for _ in range(script.get("comments", 0)):
             self._chunk(": OPENROUTER PROCESSING\n\n")
         try:
+            if "flood_mb" in script:
+                return self._flood(script["flood_mb"], anthropic)
             self._stream(script, anthropic, chunks, usage, model)
         except (BrokenPipeError, ConnectionResetError):
             # The client (aixd) cancelled the request mid-stream.
@@ -178,12 +230,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 STATE["abandoned"] += 1
             self.close_connection = True
 
+    def _flood(self, mb, anthropic):
+        text = "x" * 65536
+        if anthropic:
+            ev = "event: content_block_delta\ndata: " + json.dumps(
+                {"type": "content_block_delta", "delta": {"type": "text_delta", "text": text}}) + "\n\n"
+            end = "event: message_stop\ndata: {\"type\": \"message_stop\"}\n\n"
+        else:
+            ev = "data: " + json.dumps({"choices": [{"delta": {"content": text}}]}) + "\n\n"
+            end = "data: [DONE]\n\n"
+        for _ in range(int(mb * 16)):
+            self._chunk(ev)
+        self._chunk(end)
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
     def _stream(self, script, anthropic, chunks, usage, model):
         events = self._anthropic_events if anthropic else self._openai_events
         for i, piece in enumerate(events(chunks, usage, model, script.get("error"))):
             if isinstance(piece, int):  # index of a text chunk about to go out
                 if "reset_after" in script and piece >= script["reset_after"]:
                     self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if "stall_after" in script and piece >= script["stall_after"]:
+                    time.sleep(script.get("stall_s", 3600))
                     self.close_connection = True
                     return
                 delay = script.get("first_delay_ms" if piece == 0 else "delay_ms",
@@ -236,11 +307,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main(argv):
+    global NODELAY
     port_file = argv[1]
+    args = argv[2:]
+    if args and args[0] == "--nodelay":
+        NODELAY = True
+        args = args[1:]
     server = Server(("127.0.0.1", 0), Handler)
-    if len(argv) >= 5 and argv[2] == "--tls":
+    if len(args) >= 3 and args[0] == "--tls":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(argv[3], argv[4])
+        ctx.load_cert_chain(args[1], args[2])
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
