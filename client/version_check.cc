@@ -8,8 +8,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "aix/v1/daemon.grpc.pb.h"
 #include "common/limits.h"
 #include "common/version.h"
@@ -67,17 +65,6 @@ VersionInterceptors() {
 std::optional<std::string> DaemonVersionSeen() {
   std::lock_guard<std::mutex> lock(seen_mu);
   return *Seen();
-}
-
-int CompareVersions(absl::string_view a, absl::string_view b) {
-  std::vector<absl::string_view> pa = absl::StrSplit(a, '.'), pb = absl::StrSplit(b, '.');
-  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
-    int64_t x = 0, y = 0;
-    if (i < pa.size() && !absl::SimpleAtoi(pa[i], &x)) x = 0;
-    if (i < pb.size() && !absl::SimpleAtoi(pb[i], &y)) y = 0;
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return 0;
 }
 
 void AfterCommand(const std::shared_ptr<grpc::Channel>& channel) {

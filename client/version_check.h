@@ -16,7 +16,6 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/support/client_interceptor.h>
 
-#include "absl/strings/string_view.h"
 
 namespace aix {
 
@@ -27,10 +26,6 @@ VersionInterceptors();
 // DaemonVersionSeen is what the daemon's replies said: nullopt if no reply
 // came, "" if replies came without a version (a daemon before 0.2.0).
 std::optional<std::string> DaemonVersionSeen();
-
-// CompareVersions compares dotted release numbers ("0.10.0" > "0.9.1");
-// <0, 0, >0. Missing parts count as 0.
-int CompareVersions(absl::string_view a, absl::string_view b);
 
 // AfterCommand runs when a command is done: if the daemon is older than
 // this client, it restarts it when it is idle and was started on demand,

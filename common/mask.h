@@ -15,6 +15,12 @@ namespace aix {
 // than 6, so a short key is never mostly revealed.
 std::string MaskSecret(absl::string_view secret);
 
+// MaskUrl hides the credentials a URL may carry in its userinfo:
+// "http://user:pass@host/v1" becomes "http://user:****@host/v1", and a
+// userinfo without a password (often a token) becomes "****". Other URLs
+// come back unchanged.
+std::string MaskUrl(absl::string_view url);
+
 }  // namespace aix
 
 #endif  // AIX_COMMON_MASK_H_

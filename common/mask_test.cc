@@ -23,5 +23,12 @@ TEST(MaskSecret, NeverContainsTheMiddleOfTheKey) {
   EXPECT_EQ(MaskSecret(key).find("MIDDLE"), std::string::npos);
 }
 
+TEST(MaskUrl, HidesUserinfoCredentials) {
+  EXPECT_EQ(MaskUrl("http://user:hunter2@127.0.0.1:8080/v1"), "http://user:****@127.0.0.1:8080/v1");
+  EXPECT_EQ(MaskUrl("https://tok123@gw.example/v1?a=b@c"), "https://****@gw.example/v1?a=b@c");
+  EXPECT_EQ(MaskUrl("https://api.openai.com/v1"), "https://api.openai.com/v1");
+  EXPECT_EQ(MaskUrl("not a url"), "not a url");
+}
+
 }  // namespace
 }  // namespace aix

@@ -28,7 +28,7 @@ printf %s "test-key-python-0042" | "$AIX" api-key openai >/dev/null
 out=$(PYTHONPATH="$gen" "$PY" "$ROOT/docs/examples/python/aix_client.py")
 echo "$out"
 pid=$("$AIX" daemon status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
-grep -q "^aixd 0.1.0 (pid $pid, API aix.v1) on $AIX_SOCKET\$" <<<"$out" || fail "status line"
+grep -qE "^aixd [0-9]+\.[0-9]+\.[0-9]+ \(pid $pid, API aix.v1\) on $AIX_SOCKET\$" <<<"$out" || fail "status line"
 grep -q "^max_tokens = 1024\$" <<<"$out" || fail "settings"
 grep -q "^api_keys.openai = tes…0042\$" <<<"$out" || fail "masked key"
 grep -q "python-0042" <<<"$out" && fail "a full key came out of the API"

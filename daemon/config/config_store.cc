@@ -141,7 +141,10 @@ SettingView ConfigStore::ViewLocked(const SettingSpec& spec) const {
     return v;
   }
   if (it != doc_.end()) {
-    v.value = *it;
+    // A URL may carry credentials (http://user:pass@host): shown masked.
+    v.value = spec.type == SettingType::kUrl && it->is_string()
+                  ? Json(MaskUrl(it->get<std::string>()))
+                  : *it;
     v.is_set = true;
     v.is_default = *it == spec.default_value;
   } else if (!spec.default_value.is_null()) {

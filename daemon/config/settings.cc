@@ -149,6 +149,12 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
 
 }  // namespace
 
+const std::vector<std::string>& BuiltinProviders() {
+  static const auto* names =
+      new std::vector<std::string>(std::begin(kBuiltinProviders), std::end(kBuiltinProviders));
+  return *names;
+}
+
 const std::vector<SettingSpec>& FixedSettings() {
   static const auto* specs = new std::vector<SettingSpec>{
       {"default_provider", SettingType::kProvider, "openrouter",

@@ -45,6 +45,9 @@ struct SettingSpec {
   const char* description;
 };
 
+// BuiltinProviders lists the built-in providers, the default first.
+const std::vector<std::string>& BuiltinProviders();
+
 // FixedSettings lists the fixed settings in display order.
 const std::vector<SettingSpec>& FixedSettings();
 

@@ -1,6 +1,7 @@
 // What a provider's failure means for the user, with the fix.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/mask.h"
 #include "common/text.h"
 #include "daemon/providers/json_fields.h"
 #include "daemon/providers/provider.h"
@@ -62,11 +63,11 @@ absl::Status TransportError(const Endpoint& e, const absl::Status& status) {
   if (status.code() == absl::StatusCode::kDeadlineExceeded ||
       status.code() == absl::StatusCode::kResourceExhausted) {
     // Our own timeouts and size caps already say what happened and the fix.
-    return absl::AbortedError(absl::StrCat(e.provider, " at ", e.chat_url, ": ",
+    return absl::AbortedError(absl::StrCat(e.provider, " at ", MaskUrl(e.chat_url), ": ",
                                            status.message()));
   }
   return absl::AbortedError(absl::StrCat(
-      "cannot reach ", e.provider, " at ", e.chat_url, ": ", status.message(),
+      "cannot reach ", e.provider, " at ", MaskUrl(e.chat_url), ": ", status.message(),
       "\nThe provider may be down, or a proxy/network setting is wrong "
       "(HTTPS_PROXY, NO_PROXY, ca_bundle). Try another: --fallback openrouter|openai|anthropic"));
 }

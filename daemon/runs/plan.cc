@@ -1,5 +1,7 @@
 #include "daemon/runs/plan.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
@@ -138,6 +140,9 @@ http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt) {
   http::HttpRequest r = providers::DialectFor(attempt.endpoint.wire)
                             .BuildRequest(attempt.endpoint, chat, attempt.key.key);
   r.limits = plan.limits;
+  // A whole reply is held in memory and parsed at once; a real one is a few
+  // hundred kilobytes. Streams pass through and keep the larger cap.
+  if (!chat.stream) r.limits.max_body_bytes = std::min<int64_t>(r.limits.max_body_bytes, kMaxWholeReplyBytes);
   r.ca_bundle = plan.ca_bundle;
   return r;
 }

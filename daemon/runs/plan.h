@@ -69,6 +69,10 @@ struct Plan {
 absl::StatusOr<Plan> MakePlan(const nlohmann::json& config, const prompts::Prompt& prompt,
                               const RunInputs& in, bool require_key);
 
+// kMaxWholeReplyBytes caps a non-streamed reply (after decompression);
+// a streamed one is capped by http::Limits::max_body_bytes (64 MiB).
+inline constexpr int64_t kMaxWholeReplyBytes = 8 << 20;
+
 // RequestFor is the HTTP request for one attempt of the plan.
 http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt);
 

@@ -3,26 +3,13 @@
 #include <atomic>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/limits.h"
 #include "common/version.h"
 #include "daemon/server/log.h"
 
 namespace aix {
 namespace {
-
-bool Newer(absl::string_view a, absl::string_view b) {
-  std::vector<absl::string_view> pa = absl::StrSplit(a, '.'), pb = absl::StrSplit(b, '.');
-  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
-    int64_t x = 0, y = 0;
-    if (i < pa.size() && !absl::SimpleAtoi(pa[i], &x)) x = 0;
-    if (i < pb.size() && !absl::SimpleAtoi(pb[i], &y)) y = 0;
-    if (x != y) return x > y;
-  }
-  return false;
-}
 
 std::atomic<bool> warned{false};
 
@@ -37,7 +24,7 @@ class VersionInterceptor : public grpc::experimental::Interceptor {
         auto it = md->find(kClientVersionHeader);
         if (it != md->end()) {
           std::string client(it->second.data(), it->second.size());
-          if (Newer(client, kVersion) && !warned.exchange(true)) {
+          if (CompareVersions(client, kVersion) > 0 && !warned.exchange(true)) {
             Log(LogLevel::kWarning,
                 absl::StrCat("a newer aix (", client.substr(0, 32), ") is using this aixd ",
                              kVersion, "; it restarts aixd when idle, or run: aix daemon stop"));

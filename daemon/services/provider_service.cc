@@ -23,8 +23,8 @@ absl::Status Describe(const std::string& name, const Json& doc, v1::ProviderInfo
   AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
   out->set_name(name);
   out->set_custom(absl::StartsWith(name, "custom:"));
-  out->set_base_url(e.base_url);
-  out->set_chat_url(e.chat_url);
+  out->set_base_url(MaskUrl(e.base_url));
+  out->set_chat_url(MaskUrl(e.chat_url));
   out->set_default_model(e.default_model);
   out->set_auth_type(providers::AuthTypeName(e.auth));
   for (const std::string& h : e.headers) {
@@ -66,7 +66,7 @@ grpc::Status ProviderServiceImpl::ListProviders(grpc::ServerContext* context,
                                                 v1::ListProvidersResponse* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
-    std::vector<std::string> names = {"openrouter", "openai", "anthropic"};
+    std::vector<std::string> names = config::BuiltinProviders();
     if (doc.contains("custom_providers")) {
       for (auto& item : doc["custom_providers"].items()) names.push_back("custom:" + item.key());
     }

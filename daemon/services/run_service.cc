@@ -70,7 +70,7 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   v1::RunPlan* p = out.plan_event.mutable_plan();
   p->set_provider(first.endpoint.provider);
   p->set_model(first.model);
-  p->set_url(first.endpoint.chat_url);
+  p->set_url(MaskUrl(first.endpoint.chat_url));
   if (req.mode() != v1::RunRequest::EXECUTE) p->set_rendered_prompt(plan.rendered);
   p->set_system(plan.chat.system);
   p->set_max_tokens(plan.chat.max_tokens);

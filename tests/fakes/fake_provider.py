@@ -17,6 +17,7 @@ RESPONSE fields (all optional):
   status        HTTP status (default 200)
   chunks        text pieces to stream (default: echo of the user message)
   delay_ms      pause before each chunk; first_delay_ms before the first
+  head_delay_ms pause before sending anything at all (status line included)
   comments      OpenRouter-style ": OPENROUTER PROCESSING" lines first
   headers       extra response headers, e.g. {"Retry-After": "7"}
   error         message for an error body (with a non-2xx status), or for an
@@ -178,6 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._record(body)
         with LOCK:
             script = STATE["script"].pop(0) if STATE["script"] else {}
+        time.sleep(script.get("head_delay_ms", 0) / 1000.0)
         if self._hostile_body(script):
             return
         status = script.get("status", 200)

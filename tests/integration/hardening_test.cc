@@ -184,6 +184,22 @@ TEST(Text, StdinIsLeftForTheNextCommandWhenThePromptTakesNoInput) {
   EXPECT_EQ(r.out, "one\ntwo\n");
 }
 
+TEST(Signals, InterruptWhileReadingStdinEndsAtOnce) {
+  Sandbox box;
+  ASSERT_EQ(box.Aix({"create", "sum", "Summarize: {input}"}).exit_code, 0);
+  // stdin stays open and empty: aix waits in read(2). SIGTERM (what a
+  // background job gets instead of SIGINT) must end it at once.
+  std::string aix = "'" + AixPath() + "'";
+  auto start = std::chrono::steady_clock::now();
+  Result r = RunProcess({"/bin/sh", "-c",
+                         "sleep 20 2>/dev/null | " + aix + " run sum & sleep 1; "
+                         "kill -TERM $!; wait $!; echo \"exit=$?\"; pkill -f '^sleep 20$'"},
+                        box.env, "", 30);
+  EXPECT_THAT(r.out, HasSubstr("exit=130"));
+  EXPECT_THAT(r.err, HasSubstr("interrupted"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
 TEST(Text, OutputFileHonoursTheUmask) {
   Sandbox box;
   FakeProvider fake(box.dir);

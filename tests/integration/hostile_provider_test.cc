@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -27,6 +28,12 @@ using ::testing::Not;
 using Json = nlohmann::json;
 
 constexpr char kKey[] = "test-key-hostile-77";
+
+// Sanitizer allocators keep freed memory in quarantine by design, so a
+// bound on RSS says nothing about our code there.
+bool SanitizerRetainsMemory() {
+  return std::getenv("ASAN_OPTIONS") != nullptr || std::getenv("TSAN_OPTIONS") != nullptr;
+}
 
 long RssKb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
@@ -122,14 +129,14 @@ TEST_F(HostileTest, CompressionBombIsCappedForRunsAndModels) {
   fake_.Script(Json::parse(R"([{"gzip_mb": 200}, {"gzip_mb": 200}])"));
   Result run = Run({"--no-stream", "--max-retries", "0"});
   EXPECT_EQ(run.exit_code, 9);
-  EXPECT_THAT(run.err, HasSubstr("larger than 64 MiB (after decompression)"));
+  EXPECT_THAT(run.err, HasSubstr("larger than 8 MiB (after decompression)"));
   Result models = box_.Aix({"models"});
   EXPECT_EQ(models.exit_code, 9);
   EXPECT_THAT(models.err, HasSubstr("larger than 16 MiB"));
   ExpectSameDaemon();
   // A bomb expanded whole would take 200 MB per request; the caps hold it
   // to a fraction of that.
-  EXPECT_LT(RssKb(daemon_), 150 * 1024);
+  if (!SanitizerRetainsMemory()) EXPECT_LT(RssKb(daemon_), 100 * 1024);
 }
 
 TEST_F(HostileTest, StalledStreamFailsAfterIdleTimeoutKeepingTheText) {
@@ -273,7 +280,9 @@ TEST_F(HostileTest, ASlowReaderPausesTheProviderInsteadOfFillingMemory) {
   waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_EQ(total, size_t{48} * 16 * 65536);
-  EXPECT_LT(peak - before, 32 * 1024) << "daemon grew by " << (peak - before) << " kB while paused";
+  if (!SanitizerRetainsMemory()) {
+    EXPECT_LT(peak - before, 32 * 1024) << "daemon grew by " << (peak - before) << " kB while paused";
+  }
 }
 
 TEST_F(HostileTest, AnEndlessStreamStopsAtTheReplyCap) {
@@ -283,6 +292,58 @@ TEST_F(HostileTest, AnEndlessStreamStopsAtTheReplyCap) {
   EXPECT_THAT(r.err, HasSubstr("larger than 64 MiB"));
   EXPECT_LE(r.out.size(), size_t{64} << 20);
   ExpectSameDaemon();
+}
+
+TEST_F(HostileTest, ASlowAnswerDoesNotHoldBackTheNextRunToTheSameHost) {
+  // On a cold daemon, over plain HTTP/1.1 (no multiplexing), a second run
+  // must get its own connection instead of waiting for the first's headers.
+  fake_.Script(Json::parse(R"([{"head_delay_ms": 3000, "chunks": ["slow"]}])"));
+  pid_t slow = Spawn({AixPath(), "run", "greet", "-p", "who=slow"}, box_.env, "/dev/null", "/dev/null");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto start = std::chrono::steady_clock::now();
+  Result fast = Run();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(fast.out, "Echo: Say hello to x.");
+  EXPECT_LT(took, std::chrono::milliseconds(2000)) << "the second run waited for the first";
+  box_.WaitExit(slow, 10);
+}
+
+TEST_F(HostileTest, CtrlCDuringARetryWaitCancelsIt) {
+  fake_.Script(Json::parse(R"([{"status": 429, "error": "busy", "headers": {"Retry-After": "30"}}])"));
+  pid_t run = Spawn({AixPath(), "run", "greet", "-p", "who=x"}, box_.env, "/dev/null",
+                    box_.dir + "/run.err");
+  for (int i = 0; i < 50 && fake_.Requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto start = std::chrono::steady_clock::now();
+  kill(run, SIGINT);
+  EXPECT_EQ(box_.WaitExit(run, 10), 130);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(fake_.Requests().size(), 1u) << "the retry was sent after Ctrl-C";
+  ExpectSameDaemon();
+}
+
+TEST_F(HostileTest, CredentialsInAProviderUrlAreNeverShown) {
+  std::string base = fake_.base();
+  std::string with_auth = "http://gwuser:test-pass-9876@" + base.substr(7) + "/v1";
+  ASSERT_EQ(box_.Aix({"provider", "add", "gw", with_auth, "--model", "m"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"config", "--set", "openai_base_url", with_auth}).exit_code, 0);
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"provider", "list"},
+                                             {"provider", "info", "gw"},
+                                             {"config", "--get", "openai_base_url"},
+                                             {"config", "--list", "--json"},
+                                             {"run", "greet", "-p", "who=x", "--provider", "gw", "--dry-run"}}) {
+    Result r = box_.Aix(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr("test-pass-9876"))) << args[0] << " " << args[1];
+  }
+  EXPECT_THAT(box_.Aix({"provider", "info", "gw"}).out, HasSubstr("gwuser:****@"));
+  // The credentials are still used.
+  EXPECT_EQ(box_.Aix({"run", "greet", "-p", "who=u", "--provider", "gw"}).exit_code, 0);
+  EXPECT_EQ(fake_.Requests().back()["headers"]["authorization"].get<std::string>().rfind("Basic ", 0), 0u);
 }
 
 TEST_F(HostileTest, AClosedStdoutCancelsTheRunUpstream) {

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the hand-written parsers with libFuzzer
-# (clang-14, ASan + UBSan). Usage: tools/fuzz/run.sh [SECONDS]   (default 60 each)
+# Coverage-guided fuzzing of the hand-written parsers and of the provider
+# dialects with libFuzzer (clang-14, ASan + UBSan).
+# Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]   (default 60 each; targets sse template dialect)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
+shift || true
+targets=" ${*:-sse template dialect} "
 out=/tmp/aix-fuzz
-absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format)
+absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
   local name=$1 seeds=$2; shift 2
+  [[ "$targets" == *" $name "* ]] || return 0
   mkdir -p "$out/$name/corpus"
   cp -n "$seeds"/* "$out/$name/corpus/" 2>/dev/null || true
   clang++-14 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I. "$@" $absl \
     -o "$out/$name/fuzz"
-  (cd "$out/$name" && ./fuzz -max_total_time="$secs" -max_len=4096 corpus) 2>&1 | tail -3
+  (cd "$out/$name" && ./fuzz -max_total_time="$secs" -max_len=4096 -print_final_stats=1 corpus) 2>&1 |
+    grep -E "stat::number_of_executed_units|Done|ERROR|crash" | tail -3
 }
 build sse tests/testdata/sse daemon/http/sse_fuzz.cc daemon/http/sse.cc
 build template tests/testdata/templates daemon/prompts/template_fuzz.cc daemon/prompts/template.cc
 build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
-  daemon/providers/dialect.cc daemon/providers/json_fields.cc daemon/http/sse.cc common/text.cc
+  daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
+  daemon/http/sse.cc common/text.cc
 echo "fuzzing finished without a crash"
