@@ -191,9 +191,12 @@ TEST(Signals, InterruptWhileReadingStdinEndsAtOnce) {
   // background job gets instead of SIGINT) must end it at once.
   std::string aix = "'" + AixPath() + "'";
   auto start = std::chrono::steady_clock::now();
+  // A FIFO opened read-write: open, empty, and never at end of file.
+  std::string fifo = box.dir + "/stdin.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   Result r = RunProcess({"/bin/sh", "-c",
-                         "sleep 20 2>/dev/null | " + aix + " run sum & sleep 1; "
-                         "kill -TERM $!; wait $!; echo \"exit=$?\"; pkill -f '^sleep 20$'"},
+                         aix + " run sum <>" + fifo + " & sleep 1; kill -TERM $!; wait $!; "
+                         "echo \"exit=$?\""},
                         box.env, "", 30);
   EXPECT_THAT(r.out, HasSubstr("exit=130"));
   EXPECT_THAT(r.err, HasSubstr("interrupted"));

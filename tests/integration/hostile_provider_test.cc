@@ -136,7 +136,9 @@ TEST_F(HostileTest, CompressionBombIsCappedForRunsAndModels) {
   ExpectSameDaemon();
   // A bomb expanded whole would take 200 MB per request; the caps hold it
   // to a fraction of that.
-  if (!SanitizerRetainsMemory()) EXPECT_LT(RssKb(daemon_), 100 * 1024);
+  if (!SanitizerRetainsMemory()) {
+    EXPECT_LT(RssKb(daemon_), 100 * 1024);
+  }
 }
 
 TEST_F(HostileTest, StalledStreamFailsAfterIdleTimeoutKeepingTheText) {
