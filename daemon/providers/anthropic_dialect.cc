@@ -7,11 +7,6 @@
 namespace aix::providers {
 namespace {
 
-absl::Status Malformed(absl::string_view what, absl::string_view data) {
-  return absl::AbortedError(absl::StrCat("the provider sent ", what, ": ",
-                                         PrintableExcerpt(data, 120)));
-}
-
 class AnthropicDialect : public Dialect {
  public:
   http::HttpRequest BuildRequest(const Endpoint& e, const ChatRequest& chat,
@@ -37,7 +32,7 @@ class AnthropicDialect : public Dialect {
       return absl::OkStatus();
     }
     std::optional<Json> j = ParseUntrusted(event.data);
-    if (!j || !j->is_object()) return Malformed("a malformed stream event", event.data);
+    if (!j || !j->is_object()) return MalformedReply("a malformed stream event", event.data);
     if (event.type == "error") {
       return absl::AbortedError(
           absl::StrCat("the provider failed mid-answer: ", ProviderMessage(event.data)));
@@ -45,7 +40,7 @@ class AnthropicDialect : public Dialect {
     if (event.type == "message_start") {
       const Json* message = Field(*j, "message");
       if (message == nullptr || !message->is_object()) {
-        return Malformed("a message_start event without a message object", event.data);
+        return MalformedReply("a message_start event without a message object", event.data);
       }
       if (auto n = CountField(ObjectField(message, "usage"), "input_tokens")) {
         reply->prompt_tokens = *n;
@@ -56,7 +51,7 @@ class AnthropicDialect : public Dialect {
       if (StringField(d, "type").value_or("") == "text_delta") {
         const Json* text = Field(d, "text");
         if (text == nullptr || !text->is_string()) {
-          return Malformed("a text_delta whose text is not a string", event.data);
+          return MalformedReply("a text_delta whose text is not a string", event.data);
         }
         reply->text += text->get_ref<const std::string&>();
         *delta += text->get_ref<const std::string&>();
@@ -76,18 +71,18 @@ class AnthropicDialect : public Dialect {
 
   absl::Status OnBody(absl::string_view body, Reply* reply) const override {
     std::optional<Json> j = ParseUntrusted(body);
-    if (!j || !j->is_object()) return Malformed("a reply that is not a JSON object", body);
+    if (!j || !j->is_object()) return MalformedReply("a reply that is not a JSON object", body);
     if (StringField(&*j, "type").value_or("") == "error") {
       return absl::AbortedError(
           absl::StrCat("the provider reported an error: ", ProviderMessage(body)));
     }
     const Json* content = ArrayField(&*j, "content");
-    if (content == nullptr) return Malformed("a reply without a content list", body);
+    if (content == nullptr) return MalformedReply("a reply without a content list", body);
     std::string text;
     for (const Json& block : *content) {
       if (StringField(&block, "type").value_or("") != "text") continue;
       auto piece = StringField(&block, "text");
-      if (!piece) return Malformed("a text block whose text is not a string", body);
+      if (!piece) return MalformedReply("a text block whose text is not a string", body);
       text += *piece;
     }
     reply->text = std::move(text);

@@ -26,6 +26,11 @@ std::string ProviderMessage(absl::string_view body) {
   return out.empty() ? "no details" : out;
 }
 
+absl::Status MalformedReply(absl::string_view what, absl::string_view data) {
+  return absl::AbortedError(
+      absl::StrCat("the provider sent ", what, ": ", PrintableExcerpt(data, 120)));
+}
+
 absl::Status HttpError(const Endpoint& e, const std::string& model, int status,
                        absl::string_view body, int64_t retry_after_s) {
   std::string what = absl::StrCat(e.provider, " answered HTTP ", status, ": ",

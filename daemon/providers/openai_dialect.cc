@@ -16,11 +16,6 @@ void ReadUsage(const Json& j, Reply* reply) {
   if (auto n = CountField(usage, "completion_tokens")) reply->completion_tokens = *n;
 }
 
-absl::Status Malformed(absl::string_view what, absl::string_view data) {
-  return absl::AbortedError(absl::StrCat("the provider sent ", what, ": ",
-                                         PrintableExcerpt(data, 120)));
-}
-
 class OpenAiDialect : public Dialect {
  public:
   http::HttpRequest BuildRequest(const Endpoint& e, const ChatRequest& chat,
@@ -47,7 +42,7 @@ class OpenAiDialect : public Dialect {
       return absl::OkStatus();
     }
     std::optional<Json> j = ParseUntrusted(event.data);
-    if (!j || !j->is_object()) return Malformed("a malformed stream event", event.data);
+    if (!j || !j->is_object()) return MalformedReply("a malformed stream event", event.data);
     if (const Json* error = Field(*j, "error"); error != nullptr && !error->is_null()) {
       return absl::AbortedError(
           absl::StrCat("the provider failed mid-answer: ", ProviderMessage(event.data)));
@@ -66,22 +61,22 @@ class OpenAiDialect : public Dialect {
 
   absl::Status OnBody(absl::string_view body, Reply* reply) const override {
     std::optional<Json> j = ParseUntrusted(body);
-    if (!j || !j->is_object()) return Malformed("a reply that is not a JSON object", body);
+    if (!j || !j->is_object()) return MalformedReply("a reply that is not a JSON object", body);
     if (const Json* error = Field(*j, "error"); error != nullptr && !error->is_null()) {
       return absl::AbortedError(
           absl::StrCat("the provider reported an error: ", ProviderMessage(body)));
     }
     const Json* choice = FirstElement(ArrayField(&*j, "choices"));
     if (choice == nullptr || !choice->is_object()) {
-      return Malformed("a reply without choices", body);
+      return MalformedReply("a reply without choices", body);
     }
     const Json* message = Field(choice, "message");
     if (message == nullptr || !message->is_object()) {
-      return Malformed("a reply whose choice has no message object", body);
+      return MalformedReply("a reply whose choice has no message object", body);
     }
     const Json* content = Field(message, "content");
     if (content != nullptr && !content->is_null() && !content->is_string()) {
-      return Malformed("a reply whose content is not text", body);
+      return MalformedReply("a reply whose content is not text", body);
     }
     // null content is an answer without text (a tool call or a refusal).
     reply->text = content != nullptr && content->is_string() ? content->get<std::string>() : "";

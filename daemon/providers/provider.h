@@ -81,6 +81,10 @@ http::HttpRequest BaseRequest(const Endpoint& endpoint, const std::string& key);
 // JSON): at most 300 bytes, valid UTF-8, no control characters, one line.
 std::string ProviderMessage(absl::string_view body);
 
+// MalformedReply is the Aborted status for provider data that cannot be
+// understood: "the provider sent <what>: <a cleaned excerpt of data>".
+absl::Status MalformedReply(absl::string_view what, absl::string_view data);
+
 // HttpError turns a non-2xx response into a status whose message names the
 // provider, the HTTP status, the provider's own message and the fix:
 // Unauthenticated (401/403), NotFound (404), ResourceExhausted (429, with
