@@ -16,9 +16,9 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 idle=$(rss)
 curl -s -X POST "$FAKE/_control/script" -d '{"responses": [{"flood_mb": 50}, {"flood_mb": 50}]}' >/dev/null
 mkfifo "$TMP/p1" "$TMP/p2"
-exec 3<>"$TMP/p1" 4<>"$TMP/p2"   # held open, never read until the end
 "$AIX" run greet -p who=a >"$TMP/p1" & r1=$!
 "$AIX" run greet -p who=b >"$TMP/p2" & r2=$!
+exec 3<"$TMP/p1" 4<"$TMP/p2"   # readers exist, but read nothing until the end
 peak=$idle
 for _ in $(seq $((secs * 10))); do
   now=$(rss); [ "$now" -gt "$peak" ] && peak=$now
@@ -27,9 +27,8 @@ done
 # Drain both pipes and count what arrived.
 (cat <&3 | wc -c >"$TMP/n1") & d1=$!
 (cat <&4 | wc -c >"$TMP/n2") & d2=$!
-wait $r1 $r2
-exec 3>&- 4>&-
-sleep 0.5; kill $d1 $d2 2>/dev/null || true; wait $d1 $d2 2>/dev/null || true
+exec 3<&- 4<&-
+wait $r1 $r2 $d1 $d2
 printf 'aixd RSS idle %.1f MB, peak while 100 MB were held back %.1f MB (+%.1f MB); bytes delivered afterwards: %s + %s\n' \
   "$(echo "$idle/1024" | bc -l)" "$(echo "$peak/1024" | bc -l)" "$(echo "($peak-$idle)/1024" | bc -l)" \
   "$(cat "$TMP/n1" 2>/dev/null || echo ?)" "$(cat "$TMP/n2" 2>/dev/null || echo ?)"
