@@ -45,6 +45,14 @@ void WriteText(const std::string& path, const std::string& text) {
   f << text;
 }
 
+// UseFakeAsOpenRouter points OpenRouter at `fake`, stores a test key and
+// saves a prompt `p` ("Hi").
+void UseFakeAsOpenRouter(Sandbox& box, FakeProvider& fake) {
+  ASSERT_EQ(box.Aix({"config", "--set", "openrouter_base_url", fake.base() + "/api/v1"}).exit_code, 0);
+  ASSERT_EQ(box.Aix({"api-key", "openrouter"}, "test-key-hardening-1").exit_code, 0);
+  ASSERT_EQ(box.Aix({"create", "p", "Hi"}).exit_code, 0);
+}
+
 TEST(Daemon, StartedOnDemandHoldsNoKeysNoCwdNoCores) {
   Sandbox box;
   auto env = box.env;
@@ -140,8 +148,10 @@ TEST(Config, HandEditedCustomProviderOfTheWrongTypeIsNamedWithItsLine) {
 TEST(Config, AParseErrorNeverQuotesTheFile) {
   Sandbox box;
   ASSERT_EQ(box.Aix({"config", "--list"}).exit_code, 0);
-  // A key pasted without quotes: the parser's "last read" would be the key.
-  WriteText(box.ConfigPath(), "{\n  \"api_keys\": {\"openai\": sk-test-secret-0123456789}\n}\n");
+  // A pasted key whose closing quote was lost: the parser's "last read" is
+  // the whole string, key included.
+  WriteText(box.ConfigPath(),
+            "{\n  \"api_keys\": {\"openai\": \"test-key-secret-0123456789\n  }\n}\n");
   Result r = box.Aix({"config", "--list"});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_THAT(r.err, HasSubstr(box.ConfigPath() + ":2:"));
@@ -206,9 +216,7 @@ TEST(Signals, InterruptWhileReadingStdinEndsAtOnce) {
 TEST(Text, OutputFileHonoursTheUmask) {
   Sandbox box;
   FakeProvider fake(box.dir);
-  ASSERT_EQ(box.Aix({"config", "--set", "openrouter_base_url", fake.base() + "/api/v1"}).exit_code, 0);
-  ASSERT_EQ(box.Aix({"api-key", "openrouter"}, "test-key-umask-1").exit_code, 0);
-  ASSERT_EQ(box.Aix({"create", "p", "Hi"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(UseFakeAsOpenRouter(box, fake));
   std::string file = box.dir + "/answer.txt";
   Result r = RunProcess({"/bin/sh", "-c", "umask 027 && exec '" + AixPath() + "' run p -o " + file},
                         box.env);
@@ -242,9 +250,7 @@ TEST(Limits, ListingsStaySmallWhateverTheTemplates) {
 TEST(Lifecycle, ACommandDuringShutdownStartsANewDaemon) {
   Sandbox box;
   FakeProvider fake(box.dir);
-  ASSERT_EQ(box.Aix({"config", "--set", "openrouter_base_url", fake.base() + "/api/v1"}).exit_code, 0);
-  ASSERT_EQ(box.Aix({"api-key", "openrouter"}, "test-key-life-1").exit_code, 0);
-  ASSERT_EQ(box.Aix({"create", "p", "Hi"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(UseFakeAsOpenRouter(box, fake));
   pid_t old = box.Daemons().at(0);
   // A run in flight keeps the old daemon in its grace period.
   fake.Script(Json::parse(R"([{"chunks": ["a", "b"], "delay_ms": 1500}])"));
