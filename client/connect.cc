@@ -72,7 +72,7 @@ absl::Status Spawn(const std::string& binary, const std::string& log) {
     for (char** e = environ; *e != nullptr; ++e) {
       absl::string_view var(*e);
       absl::string_view name = var.substr(0, var.find('='));
-      if (!absl::EndsWith(name, "_API_KEY")) envp.push_back(*e);
+      if (!IsApiKeyVariable(name)) envp.push_back(*e);
     }
     envp.push_back(nullptr);
     const char* argv[] = {binary.c_str(), "--started-by-client", nullptr};

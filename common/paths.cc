@@ -5,9 +5,12 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace aix {
+
+bool IsApiKeyVariable(absl::string_view name) { return absl::EndsWith(name, "_API_KEY"); }
 
 EnvLookup ProcessEnv() {
   return [](const char* name) -> std::optional<std::string> {

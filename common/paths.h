@@ -9,8 +9,15 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace aix {
+
+// IsApiKeyVariable: an environment variable named *_API_KEY holds a
+// provider key. Such variables are sent per request by the client and never
+// kept by the daemon (neither passed to one it starts nor left in its own
+// environment).
+bool IsApiKeyVariable(absl::string_view name);
 
 // EnvLookup returns an environment variable, or nullopt when it is unset or
 // empty. A seam so tests need not touch the process environment.

@@ -68,7 +68,7 @@ void Harden() {
   for (char** e = environ; *e != nullptr; ++e) {
     absl::string_view var(*e);
     absl::string_view name = var.substr(0, var.find('='));
-    if (absl::EndsWith(name, "_API_KEY")) keys.emplace_back(name);
+    if (IsApiKeyVariable(name)) keys.emplace_back(name);
   }
   for (const std::string& k : keys) unsetenv(k.c_str());
 }

@@ -127,11 +127,17 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
                                           : settings.temperature;
   chat.stream = !in.no_stream;
   plan.max_retries = in.max_retries.value_or(settings.max_retries);
-  plan.limits.connect_timeout = absl::Seconds(settings.connect_timeout_s);
-  plan.limits.first_byte_timeout = absl::Seconds(settings.first_byte_timeout_s);
-  plan.limits.idle_timeout = absl::Seconds(settings.idle_timeout_s);
+  plan.limits = LimitsFor(settings);
   plan.ca_bundle = settings.ca_bundle;
   return plan;
+}
+
+http::Limits LimitsFor(const config::RunSettings& settings) {
+  http::Limits l;
+  l.connect_timeout = absl::Seconds(settings.connect_timeout_s);
+  l.first_byte_timeout = absl::Seconds(settings.first_byte_timeout_s);
+  l.idle_timeout = absl::Seconds(settings.idle_timeout_s);
+  return l;
 }
 
 http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt) {

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "daemon/config/settings.h"
 #include "daemon/http/pool.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/providers/provider.h"
@@ -68,6 +69,10 @@ struct Plan {
 // key, unknown) is left out with a warning, never an error.
 absl::StatusOr<Plan> MakePlan(const nlohmann::json& config, const prompts::Prompt& prompt,
                               const RunInputs& in, bool require_key);
+
+// LimitsFor is the HTTP limits the timeout settings ask for (the body cap
+// keeps http::Limits' default).
+http::Limits LimitsFor(const config::RunSettings& settings);
 
 // kMaxWholeReplyBytes caps a non-streamed reply (after decompression);
 // a streamed one is capped by http::Limits::max_body_bytes (64 MiB).

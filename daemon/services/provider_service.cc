@@ -12,6 +12,7 @@
 #include "common/grpc_status.h"
 #include "daemon/http/collect.h"
 #include "daemon/providers/provider.h"
+#include "daemon/runs/plan.h"
 #include "daemon/services/guarded.h"
 
 namespace aix {
@@ -186,9 +187,7 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
     http::HttpRequest req = providers::BuildModelsRequest(e, key.key);
     config::RunSettings settings = config::ReadRunSettings(doc);
     req.ca_bundle = settings.ca_bundle;
-    req.limits.connect_timeout = absl::Seconds(settings.connect_timeout_s);
-    req.limits.first_byte_timeout = absl::Seconds(settings.first_byte_timeout_s);
-    req.limits.idle_timeout = absl::Seconds(settings.idle_timeout_s);
+    req.limits = runs::LimitsFor(settings);
     // A listing is small; a larger one is not what we asked for.
     req.limits.max_body_bytes = std::min<int64_t>(req.limits.max_body_bytes, 16 << 20);
     return std::make_pair(std::move(req), std::move(e));
