@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   CLI::App app{"aix: keep a library of prompt templates and run them against AI "
                "providers. Commands are served by the aixd daemon, started on demand."};
-  app.set_version_flag("--version", aix::kVersion);
+  app.set_version_flag("-V,--version", aix::kVersion);
   app.require_subcommand(1);
   std::vector<aix::Command> commands = {aix::AddRunCommand(app)};
   for (aix::Command& c : aix::AddPromptCommands(app)) commands.push_back(c);
@@ -25,9 +25,7 @@ int main(int argc, char** argv) {
   commands.push_back(aix::AddConfigCommand(app));
   commands.push_back(aix::AddApiKeyCommand(app));
   commands.push_back(aix::AddDaemonCommand(app));
-  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 aixd unavailable, 4 not found, "
-             "5 permission denied, 6 a stored file is malformed, 7 no or rejected API key, "
-             "8 rate limited, 9 provider failed. See README.md.");
+  app.footer(aix::ExitCodeHelp());
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,7 +11,14 @@ namespace aix {
 
 // ProtoJson renders `message` as indented JSON, printing fields that hold
 // their default value too, so scripts see every key.
-std::string ProtoJson(const google::protobuf::Message& message);
+enum class JsonFields {
+  kAll,      // every field, defaults included: a stable shape for scripts
+  kSetOnly,  // only fields that carry a value
+};
+
+// ProtoJson prints `message` as indented JSON with the .proto field names.
+std::string ProtoJson(const google::protobuf::Message& message,
+                      JsonFields fields = JsonFields::kAll);
 
 }  // namespace aix
 

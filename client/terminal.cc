@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "common/files.h"
+#include "common/status_macros.h"
 
 namespace aix {
 namespace {
@@ -45,6 +46,16 @@ absl::StatusOr<std::string> ReadSecret(const std::string& prompt) {
   tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
   std::cerr << "\n";
   return line;
+}
+
+absl::StatusOr<std::string> Ask(const std::string& question,
+                                const std::string& default_answer) {
+  std::cerr << question;
+  if (!default_answer.empty()) std::cerr << " [" << default_answer << "]";
+  std::cerr << ": " << std::flush;
+  AIX_ASSIGN_OR_RETURN(std::string line, ReadLine(STDIN_FILENO));
+  std::string answer(absl::StripAsciiWhitespace(line));
+  return answer.empty() ? default_answer : answer;
 }
 
 bool Confirm(const std::string& question) {

@@ -16,6 +16,11 @@ bool IsTerminal(int fd);
 // up to the first newline or EOF. The trailing newline is dropped.
 absl::StatusOr<std::string> ReadSecret(const std::string& prompt);
 
+// Ask prints `question` (and `default_answer` in brackets, if any) on
+// stderr and reads one line; an empty answer is `default_answer`.
+absl::StatusOr<std::string> Ask(const std::string& question,
+                                const std::string& default_answer = "");
+
 // Confirm asks `question` on stderr and reads y/yes (anything else is no).
 bool Confirm(const std::string& question);
 

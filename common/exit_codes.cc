@@ -2,6 +2,12 @@
 
 namespace aix {
 
+const char* ExitCodeHelp() {
+  return "Exit codes: 0 ok, 1 failure, 2 usage, 3 aixd unavailable, 4 not found, "
+         "5 permission denied, 6 a stored file is malformed, 7 no or rejected API key, "
+         "8 rate limited, 9 provider failed, 130 interrupted. See README.md.";
+}
+
 ExitCode ExitCodeFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kOk:

@@ -21,6 +21,11 @@ enum ExitCode : int {
   kExitInterrupted = 130,     // Ctrl-C (128 + SIGINT), as shells report it
 };
 
+// ExitCodeHelp is the table above in one line per code, for --help (the
+// README's table says the same at length; exit_codes_test keeps them
+// together).
+const char* ExitCodeHelp();
+
 // ExitCodeFor maps a status from the daemon (or the client's own checks)
 // to the exit code above. OK maps to kExitOk.
 ExitCode ExitCodeFor(const absl::Status& status);

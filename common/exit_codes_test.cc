@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 namespace aix {
 namespace {
@@ -34,6 +35,13 @@ TEST(ExitCodeFor, DistinctClassesGetDistinctCodes) {
       ExitCodeFor(absl::AbortedError("")),
   };
   EXPECT_EQ(codes.size(), 9u);
+}
+
+TEST(ExitCodeHelp, NamesEveryCode) {
+  const std::string help = ExitCodeHelp();
+  for (int code : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130}) {
+    EXPECT_NE(help.find(" " + std::to_string(code) + " "), std::string::npos) << code;
+  }
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/keys.grpc.pb.h"
 #include "client/commands/command.h"
-#include "client/connect.h"
+#include "client/call.h"
 #include "client/terminal.h"
 #include "common/status_macros.h"
 
@@ -18,37 +19,41 @@ namespace {
 struct ApiKeyArgs {
   std::string provider;
   bool del = false;
+  std::string action = "set";  // the Python tool's --action set|get|delete
 };
+
+absl::Status Get(const std::string& provider) {
+  v1::GetSettingRequest req;
+  req.set_key(absl::StrCat("api_keys.", provider));
+  v1::Setting s;
+  AIX_RETURN_IF_ERROR(Call(&v1::ConfigService::Stub::GetSetting, req, &s));
+  std::cout << s.key().substr(9) << ": " << s.value() << "\n";  // masked by aixd
+  return absl::OkStatus();
+}
 
 absl::Status Run(const ApiKeyArgs& a) {
   if (a.provider.empty()) {
     return absl::InvalidArgumentError(
         "name the provider: aix api-key openrouter|openai|anthropic|custom:NAME");
   }
-  std::string key;
-  if (!a.del) {
-    // Read before connecting: a daemon start must not eat into typing time,
-    // and a piped key is consumed even if the daemon is down.
-    AIX_ASSIGN_OR_RETURN(key, ReadSecret(absl::StrCat("API key for ", a.provider,
-                                                      " (input hidden): ")));
-  }
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
-  auto stub = v1::KeyService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
-  if (a.del) {
+  const std::string action = a.del ? "delete" : a.action;
+  if (action == "get") return Get(a.provider);
+  if (action == "delete") {
     v1::DeleteKeyRequest req;
     req.set_provider(a.provider);
     v1::DeleteKeyResponse resp;
-    AIX_RETURN_IF_ERROR(CallStatus(stub->DeleteKey(&ctx, req, &resp)));
+    AIX_RETURN_IF_ERROR(Call(&v1::KeyService::Stub::DeleteKey, req, &resp));
     std::cout << "Deleted the API key for " << a.provider << "\n";
     return absl::OkStatus();
   }
+  // Read before connecting: a daemon start must not eat into typing time,
+  // and a piped key is consumed even if the daemon is down.
   v1::SetKeyRequest req;
   req.set_provider(a.provider);
-  req.set_key(key);
+  AIX_ASSIGN_OR_RETURN(*req.mutable_key(),
+                       ReadSecret(absl::StrCat("API key for ", a.provider, " (input hidden): ")));
   v1::KeyInfo info;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->SetKey(&ctx, req, &info)));
+  AIX_RETURN_IF_ERROR(Call(&v1::KeyService::Stub::SetKey, req, &info));
   std::cout << "Stored the API key for " << info.provider() << ": " << info.masked() << "\n";
   return absl::OkStatus();
 }
@@ -64,7 +69,11 @@ Command AddApiKeyCommand(CLI::App& root) {
   cmd->add_option("provider", args->provider,
                   "openrouter, openai, anthropic, or custom:NAME (or a custom provider's NAME)")
       ->type_name("PROVIDER");
-  cmd->add_flag("--delete", args->del, "Delete the stored key instead");
+  auto* del = cmd->add_flag("--delete", args->del, "Delete the stored key instead");
+  cmd->add_option("-a,--action", args->action,
+                  "set (default: read the key and store it), get (show it masked), delete")
+      ->check(CLI::IsMember({"set", "get", "delete"}))
+      ->excludes(del);
   return {cmd, [args] { return Run(*args); }};
 }
 

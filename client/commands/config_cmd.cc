@@ -11,8 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "aix/v1/config.grpc.pb.h"
 #include "client/commands/command.h"
-#include "client/connect.h"
+#include "client/call.h"
 #include "client/terminal.h"
+#include "common/settings_schema.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -21,8 +22,12 @@ namespace {
 using Json = nlohmann::json;
 
 struct ConfigArgs {
+  // The Python tool's positional form: `aix config KEY` gets, `aix config
+  // KEY VALUE` sets.
+  std::vector<std::string> positional;
   bool list = false;
   std::string get;
+  // --set KEY VALUE, or --set KEY=VALUE as the Python tool spelled it.
   std::vector<std::string> set;
   std::string unset;
   bool reset = false;
@@ -67,12 +72,33 @@ void PrintList(const v1::ListSettingsResponse& r, bool json) {
   std::cout << out.dump(2) << "\n";
 }
 
-absl::Status Run(const ConfigArgs& a) {
-  int actions = a.list + !a.get.empty() + !a.set.empty() + !a.unset.empty() + a.reset;
+// SetPair reads --set's one or two values: KEY VALUE or KEY=VALUE.
+absl::Status SetPair(const std::vector<std::string>& values, std::string* key,
+                     std::string* value) {
+  if (values.size() == 2) {
+    *key = values[0];
+    *value = values[1];
+    return absl::OkStatus();
+  }
+  size_t eq = values.empty() ? std::string::npos : values[0].find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return absl::InvalidArgumentError(
+        "--set takes KEY VALUE or KEY=VALUE, e.g. aix config --set max_tokens 2048");
+  }
+  *key = values[0].substr(0, eq);
+  *value = values[0].substr(eq + 1);
+  return absl::OkStatus();
+}
+
+absl::Status Run(ConfigArgs a) {
+  int actions = !a.positional.empty() + a.list + !a.get.empty() + !a.set.empty() +
+                !a.unset.empty() + a.reset;
   if (actions > 1) {
     return absl::InvalidArgumentError(
-        "give only one of --list, --get, --set, --unset, --reset");
+        "give only one of KEY [VALUE], --list, --get, --set, --unset, --reset");
   }
+  if (a.positional.size() == 1) a.get = a.positional[0];
+  if (a.positional.size() == 2) a.set = a.positional;
   if (a.reset && !a.yes) {
     if (!IsTerminal(STDIN_FILENO)) {
       return absl::InvalidArgumentError(
@@ -83,20 +109,11 @@ absl::Status Run(const ConfigArgs& a) {
       return absl::OkStatus();
     }
   }
-  if (!a.set.empty() && absl::StartsWith(a.set[0], "api_keys.") && IsTerminal(STDERR_FILENO)) {
-    std::cerr << "warning: the key is now in your shell history. Next time use: aix api-key "
-              << a.set[0].substr(9) << "\n";
-  }
-
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
-  auto stub = v1::ConfigService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::Setting setting;
   if (!a.get.empty()) {
     v1::GetSettingRequest req;
     req.set_key(a.get);
-    AIX_RETURN_IF_ERROR(CallStatus(stub->GetSetting(&ctx, req, &setting)));
+    AIX_RETURN_IF_ERROR(Call(&v1::ConfigService::Stub::GetSetting, req, &setting));
     if (a.json) {
       PrintSetting(setting, true);
     } else {
@@ -106,25 +123,30 @@ absl::Status Run(const ConfigArgs& a) {
   }
   if (!a.set.empty()) {
     v1::SetSettingRequest req;
-    req.set_key(a.set[0]);
-    req.set_value(a.set[1]);
-    AIX_RETURN_IF_ERROR(CallStatus(stub->SetSetting(&ctx, req, &setting)));
+    AIX_RETURN_IF_ERROR(SetPair(a.set, req.mutable_key(), req.mutable_value()));
+    if (absl::StartsWith(req.key(), "api_keys.") && IsTerminal(STDERR_FILENO)) {
+      std::cerr << "warning: the key is now in your shell history. Next time use: aix api-key "
+                << req.key().substr(9) << "\n";
+    }
+    AIX_RETURN_IF_ERROR(Call(&v1::ConfigService::Stub::SetSetting, req, &setting));
     PrintSetting(setting, a.json);
     return absl::OkStatus();
   }
   if (!a.unset.empty()) {
     v1::UnsetSettingRequest req;
     req.set_key(a.unset);
-    AIX_RETURN_IF_ERROR(CallStatus(stub->UnsetSetting(&ctx, req, &setting)));
+    AIX_RETURN_IF_ERROR(Call(&v1::ConfigService::Stub::UnsetSetting, req, &setting));
     PrintSetting(setting, a.json);
     return absl::OkStatus();
   }
   v1::ListSettingsResponse list;
   if (a.reset) {
-    AIX_RETURN_IF_ERROR(CallStatus(stub->ResetConfig(&ctx, v1::ResetConfigRequest(), &list)));
+    AIX_RETURN_IF_ERROR(
+        Call(&v1::ConfigService::Stub::ResetConfig, v1::ResetConfigRequest(), &list));
     if (!a.json) std::cerr << "Configuration reset to defaults.\n";
   } else {
-    AIX_RETURN_IF_ERROR(CallStatus(stub->ListSettings(&ctx, v1::ListSettingsRequest(), &list)));
+    AIX_RETURN_IF_ERROR(
+        Call(&v1::ConfigService::Stub::ListSettings, v1::ListSettingsRequest(), &list));
   }
   PrintList(list, a.json);
   return absl::OkStatus();
@@ -138,23 +160,28 @@ Command AddConfigCommand(CLI::App& root) {
       "config",
       "Show or change settings (stored in config.json; API keys shown masked). "
       "With no option, lists every setting.");
+  cmd->add_option("key_value", args->positional,
+                  "KEY to print one setting, KEY VALUE to set it (as --get / --set)")
+      ->type_name("KEY [VALUE]")
+      ->expected(0, 2);
   cmd->add_flag("-l,--list", args->list, "List every setting");
-  cmd->add_option("--get", args->get, "Print one setting's value")->type_name("KEY");
-  cmd->add_option("--set", args->set, "Set a setting (validated; nothing is written on error)")
+  cmd->add_option("-g,--get", args->get, "Print one setting's value")->type_name("KEY");
+  cmd->add_option("-s,--set", args->set,
+                  "Set a setting: KEY VALUE or KEY=VALUE (validated; nothing is written on "
+                  "error)")
       ->type_name("KEY VALUE")
-      ->expected(2);
+      ->expected(1, 2);
   cmd->add_option("--unset", args->unset, "Return a setting to its default (or remove it)")
       ->type_name("KEY");
   cmd->add_flag("--reset", args->reset,
                 "Reset all settings to defaults and delete stored API keys");
   cmd->add_flag("-y,--yes", args->yes, "Do not ask for confirmation (with --reset)");
   cmd->add_flag("--json", args->json, "Print JSON for machines");
-  cmd->footer(
-      "Settings: default_provider, default_model, openrouter_default_model, "
-      "openai_default_model, anthropic_default_model, max_tokens, temperature, "
-      "editor, commands_enabled, storage_path (read-only), api_keys.PROVIDER.\n"
-      "Examples:\n  aix config --set default_provider openai\n"
-      "  aix config --get max_tokens\n  aix config --list --json");
+  cmd->footer(absl::StrCat(
+      "Settings: ", config::SettingKeysHelp(),
+      ".\nExamples:\n  aix config default_provider openai\n"
+      "  aix config --set max_tokens=2048\n  aix config max_tokens\n"
+      "  aix config --list --json"));
   return {cmd, [args] { return Run(*args); }};
 }
 

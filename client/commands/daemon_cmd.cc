@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "aix/v1/daemon.grpc.pb.h"
 #include "client/commands/command.h"
-#include "client/connect.h"
+#include "client/call.h"
 #include "client/proto_json.h"
 #include "common/status_macros.h"
 #include "common/version.h"
@@ -50,12 +50,9 @@ std::string Uptime(int64_t ms) {
 }
 
 absl::StatusOr<v1::DaemonStatus> FetchStatus(AutoStart autostart) {
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(autostart));
-  auto stub = v1::DaemonService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::DaemonStatus status;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->GetStatus(&ctx, v1::GetStatusRequest(), &status)));
+  AIX_RETURN_IF_ERROR(
+      Call(&v1::DaemonService::Stub::GetStatus, v1::GetStatusRequest(), &status, autostart));
   return status;
 }
 
@@ -93,12 +90,9 @@ absl::Status Start() {
 // RequestShutdown asks the daemon to stop; the channel is gone when it
 // returns, since the daemon's graceful shutdown waits for open connections.
 absl::StatusOr<v1::ShutdownResponse> RequestShutdown() {
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kNo));
-  auto stub = v1::DaemonService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::ShutdownResponse resp;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->Shutdown(&ctx, v1::ShutdownRequest(), &resp)));
+  AIX_RETURN_IF_ERROR(Call(&v1::DaemonService::Stub::Shutdown, v1::ShutdownRequest(), &resp,
+                           AutoStart::kNo));
   return resp;
 }
 

@@ -18,7 +18,7 @@
 #include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/prompts.grpc.pb.h"
 #include "client/commands/command.h"
-#include "client/connect.h"
+#include "client/call.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
 #include "common/files.h"
@@ -28,11 +28,6 @@
 
 namespace aix {
 namespace {
-
-absl::StatusOr<std::unique_ptr<v1::PromptService::Stub>> PromptStub() {
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
-  return v1::PromptService::NewStub(channel);
-}
 
 std::string Day(int64_t unix_ms) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(unix_ms),
@@ -78,13 +73,10 @@ absl::Status Create(CreateArgs& a) {
       p->add_fallback(std::string(absl::StripAsciiWhitespace(item)));
     }
   }
-  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::CreatePromptRequest req;
   *req.mutable_prompt() = *p;
   v1::Prompt created;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->CreatePrompt(&ctx, req, &created)));
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::CreatePrompt, req, &created));
   if (a.json) {
     std::cout << ProtoJson(created);
   } else {
@@ -99,24 +91,51 @@ absl::Status Create(CreateArgs& a) {
 
 // ---- list / show -------------------------------------------------------------
 
-absl::Status List(const std::string& tag, bool json) {
-  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
+struct ListArgs {
+  std::string tag;
+  bool json = false;
+  bool verbose = false;
+};
+
+// PrintVerbose prints one block per prompt: what `aix list -v` shows.
+void PrintVerbose(const v1::ListPromptsResponse& resp) {
+  bool first = true;
+  for (const auto& p : resp.prompts()) {
+    if (!first) std::cout << "\n";
+    first = false;
+    std::cout << p.name() << "\n";
+    auto row = [](const char* k, const std::string& v) {
+      if (!v.empty()) std::cout << "  " << k << v << "\n";
+    };
+    row("description: ", p.description());
+    row("tags:        ", absl::StrJoin(p.tags(), ", "));
+    row("parameters:  ", absl::StrJoin(p.variables(), ", "));
+    if (p.has_provider()) row("provider:    ", p.provider());
+    if (p.has_model()) row("model:       ", p.model());
+    row("updated:     ", Day(p.updated_unix_ms()));
+  }
+}
+
+absl::Status List(const ListArgs& a) {
+  const std::string& tag = a.tag;
   v1::ListPromptsRequest req;
   req.set_tag(tag);
   v1::ListPromptsResponse resp;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->ListPrompts(&ctx, req, &resp)));
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::ListPrompts, req, &resp));
   for (const std::string& problem : resp.problems()) {
     std::cerr << "warning: skipped a prompt file: " << problem << "\n";
   }
-  if (json) {
+  if (a.json) {
     std::cout << ProtoJson(resp);
     return absl::OkStatus();
   }
   if (resp.prompts_size() == 0) {
     std::cerr << (tag.empty() ? "No prompts yet. Create one with: aix create NAME \"TEMPLATE\"\n"
                               : "No prompts tagged " + tag + ".\n");
+    return absl::OkStatus();
+  }
+  if (a.verbose) {
+    PrintVerbose(resp);
     return absl::OkStatus();
   }
   size_t width = 4;
@@ -129,22 +148,21 @@ absl::Status List(const std::string& tag, bool json) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Prompt> Fetch(v1::PromptService::Stub& stub, const std::string& name) {
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
+absl::StatusOr<v1::Prompt> Fetch(const std::string& name) {
   v1::GetPromptRequest req;
   req.set_name(name);
   v1::Prompt p;
-  AIX_RETURN_IF_ERROR(CallStatus(stub.GetPrompt(&ctx, req, &p)));
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::GetPrompt, req, &p));
   return p;
 }
 
 absl::Status Show(const std::string& name, bool json) {
-  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
-  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(*stub, name));
+  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(name));
   if (json) {
+    // The file's text is what `aix edit` opens; here it would only repeat
+    // the fields. Unset fields are left out rather than shown empty.
     p.clear_yaml();
-    std::cout << ProtoJson(p);
+    std::cout << ProtoJson(p, JsonFields::kSetOnly);
     return absl::OkStatus();
   }
   auto row = [](const char* k, const std::string& v) {
@@ -173,14 +191,10 @@ absl::Status Show(const std::string& name, bool json) {
 absl::StatusOr<std::string> EditorCommand() {
   if (auto e = ProcessEnv()("VISUAL")) return *e;
   if (auto e = ProcessEnv()("EDITOR")) return *e;
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
-  auto stub = v1::ConfigService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::GetSettingRequest req;
   req.set_key("editor");
   v1::Setting s;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->GetSetting(&ctx, req, &s)));
+  AIX_RETURN_IF_ERROR(Call(&v1::ConfigService::Stub::GetSetting, req, &s));
   return s.value();
 }
 
@@ -203,8 +217,7 @@ absl::Status RunEditor(const std::string& editor, const std::string& path) {
 }
 
 absl::Status Edit(const std::string& name) {
-  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
-  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(*stub, name));
+  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(name));
   AIX_ASSIGN_OR_RETURN(std::string editor, EditorCommand());
   // The draft lives in the state directory (0700), not in /tmp, and stays
   // there whenever the edit cannot be saved, so no work is lost.
@@ -228,13 +241,11 @@ absl::Status Edit(const std::string& name) {
       std::cout << "No changes to " << name << "\n";
       return absl::OkStatus();
     }
-    grpc::ClientContext ctx;
-    PrepareCall(&ctx);
     v1::ReplacePromptYamlRequest req;
     req.set_name(name);
     req.set_yaml(text);
     v1::Prompt saved;
-    absl::Status s = CallStatus(stub->ReplacePromptYaml(&ctx, req, &saved));
+    absl::Status s = Call(&v1::PromptService::Stub::ReplacePromptYaml, req, &saved);
     if (s.ok()) {
       unlink(draft.c_str());
       std::cout << "Saved prompt " << name << "\n";
@@ -266,13 +277,10 @@ absl::Status Delete(const std::string& name, bool force) {
       return absl::OkStatus();
     }
   }
-  AIX_ASSIGN_OR_RETURN(auto stub, PromptStub());
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
   v1::DeletePromptRequest req;
   req.set_name(name);
   v1::DeletePromptResponse resp;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->DeletePrompt(&ctx, req, &resp)));
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::DeletePrompt, req, &resp));
   std::cout << "Deleted prompt " << name << "\n";
   return absl::OkStatus();
 }
@@ -303,12 +311,13 @@ std::vector<Command> AddPromptCommands(CLI::App& root) {
   create->add_flag("--json", c->json, "Print the stored prompt as JSON");
   out.push_back({create, [c] { return Create(*c); }});
 
-  auto list_tag = std::make_shared<std::string>();
-  auto list_json = std::make_shared<bool>(false);
+  auto l = std::make_shared<ListArgs>();
   CLI::App* list = root.add_subcommand("list", "List saved prompts");
-  list->add_option("-t,--tag", *list_tag, "Only prompts with this tag");
-  list->add_flag("--json", *list_json, "Print JSON for machines");
-  out.push_back({list, [list_tag, list_json] { return List(*list_tag, *list_json); }});
+  list->add_option("-t,--tag", l->tag, "Only prompts with this tag");
+  list->add_flag("-v,--verbose", l->verbose,
+                 "One block per prompt: description, tags, parameters, provider, model");
+  list->add_flag("--json", l->json, "Print JSON for machines");
+  out.push_back({list, [l] { return List(*l); }});
 
   auto show_name = std::make_shared<std::string>();
   auto show_json = std::make_shared<bool>(false);

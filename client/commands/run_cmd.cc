@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -20,10 +21,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "aix/v1/keys.grpc.pb.h"
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
-#include "client/connect.h"
+#include "client/call.h"
 #include "client/env_keys.h"
 #include "client/terminal.h"
 #include "common/exit_codes.h"
@@ -137,45 +139,113 @@ void WatchStdoutClosed(grpc::ClientContext* context, std::atomic<bool>* closed) 
   }).detach();
 }
 
-void PrintPlan(const v1::RunPlan& plan, bool render_only) {
-  if (render_only) {
-    std::cout << plan.rendered_prompt();
-    if (!plan.rendered_prompt().empty() && plan.rendered_prompt().back() != '\n') std::cout << "\n";
-    return;
-  }
-  std::cout << "provider:    " << plan.provider() << "\n"
-            << "model:       " << plan.model() << "\n"
-            << "url:         " << plan.url() << "\n"
-            << "key:         "
-            << (plan.masked_key().empty() ? "none" : plan.masked_key() + " from " + plan.key_source())
-            << "\n"
-            << "max_tokens:  " << plan.max_tokens() << "\n"
-            << "temperature: " << plan.temperature() << "\n"
-            << "retries:     " << plan.max_retries() << "\n";
-  if (plan.fallbacks_size() > 0) {
-    std::cout << "fallback:    " << absl::StrJoin(plan.fallbacks(), ", ") << "\n";
-  }
-  if (!plan.system().empty()) std::cout << "\n--- system ---\n" << plan.system() << "\n";
-  std::cout << "\n--- prompt ---\n" << plan.rendered_prompt() << "\n";
+std::string KeyLine(const v1::RunPlan& plan) {
+  if (!plan.masked_key().empty()) return plan.masked_key() + " from " + plan.key_source();
+  if (!plan.key_fix().empty()) return "none set; store one with: " + plan.key_fix();
+  return "none (this provider takes none)";
 }
 
-// UsesInput asks aixd whether the prompt has an {input} placeholder, so
-// stdin is read only by prompts that take it: `while read l; do aix run p;
-// done < list` must not swallow the list.
-absl::StatusOr<bool> UsesInput(const std::shared_ptr<grpc::Channel>& channel,
-                               const std::string& prompt) {
-  auto stub = v1::PromptService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareCall(&ctx);
+// FormatPlan is what --no-execute (the rendered prompt) and --dry-run (the
+// whole plan) show, as text or as one JSON object.
+std::string FormatPlan(const v1::RunPlan& plan, bool render_only, bool json) {
+  if (json) {
+    nlohmann::json out = {{"prompt", plan.rendered_prompt()}, {"system", plan.system()}};
+    if (!render_only) {
+      out["provider"] = plan.provider();
+      out["model"] = plan.model();
+      out["url"] = plan.url();
+      out["key"] = plan.masked_key().empty()
+                       ? nlohmann::json(nullptr)
+                       : nlohmann::json{{"masked", plan.masked_key()},
+                                        {"source", plan.key_source()}};
+      if (!plan.key_fix().empty()) out["key_fix"] = plan.key_fix();
+      out["max_tokens"] = plan.max_tokens();
+      out["temperature"] = plan.temperature();
+      out["max_retries"] = plan.max_retries();
+      out["fallbacks"] = std::vector<std::string>(plan.fallbacks().begin(), plan.fallbacks().end());
+    }
+    return out.dump(2) + "\n";
+  }
+  if (render_only) {
+    std::string out = plan.rendered_prompt();
+    if (!out.empty() && out.back() != '\n') out += "\n";
+    return out;
+  }
+  std::string out = absl::StrCat(
+      "provider:    ", plan.provider(), "\n", "model:       ", plan.model(), "\n",
+      "url:         ", plan.url(), "\n", "key:         ", KeyLine(plan), "\n",
+      "max_tokens:  ", plan.max_tokens(), "\n", "temperature: ", plan.temperature(), "\n",
+      "retries:     ", plan.max_retries(), "\n");
+  if (plan.fallbacks_size() > 0) {
+    absl::StrAppend(&out, "fallback:    ", absl::StrJoin(plan.fallbacks(), ", "), "\n");
+  }
+  if (!plan.system().empty()) absl::StrAppend(&out, "\n--- system ---\n", plan.system(), "\n");
+  absl::StrAppend(&out, "\n--- prompt ---\n", plan.rendered_prompt(), "\n");
+  return out;
+}
+
+// WriteOutput stores what --output names: like any new file the user
+// makes, 0666 less the umask, written atomically.
+absl::Status WriteOutput(const std::string& path, const std::string& text) {
+  mode_t mask = umask(0);
+  umask(mask);
+  return WriteFileAtomically(path, text, 0666 & ~mask);
+}
+
+// PromptVariables asks aixd for the prompt's parameters: stdin is read only
+// by prompts that take {input} (`while read l; do aix run p; done < list`
+// must not swallow the list), and on a terminal missing ones are asked for.
+absl::StatusOr<std::vector<std::string>> PromptVariables(const std::string& prompt) {
   v1::GetPromptRequest req;
   req.set_name(prompt);
   req.set_brief(true);
   v1::Prompt p;
-  AIX_RETURN_IF_ERROR(CallStatus(stub->GetPrompt(&ctx, req, &p)));
-  for (const auto& v : p.variables()) {
-    if (v == "input") return true;
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::GetPrompt, req, &p));
+  return std::vector<std::string>(p.variables().begin(), p.variables().end());
+}
+
+// AskForMissing asks, on a terminal, for each parameter not given.
+absl::Status AskForMissing(const std::vector<std::string>& variables, v1::RunRequest* req) {
+  for (const std::string& v : variables) {
+    if (req->params().count(v) > 0) continue;
+    AIX_ASSIGN_OR_RETURN(std::string value, Ask(v));
+    if (FirstInvalidUtf8(value) != absl::string_view::npos) {
+      return absl::InvalidArgumentError(NotUtf8Message(v, value));
+    }
+    (*req->mutable_params())[v] = std::move(value);
   }
-  return false;
+  return absl::OkStatus();
+}
+
+// OfferToStoreKey runs when a run on a terminal failed for want of a key:
+// a dry run of the same request names the provider, and the user may paste
+// a key now. True if one was stored (the run is then tried again).
+absl::StatusOr<bool> OfferToStoreKey(v1::RunRequest req) {
+  req.set_mode(v1::RunRequest::DRY_RUN);
+  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
+  auto stub = v1::RunService::NewStub(channel);
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  auto reader = stub->Run(&ctx, req);
+  v1::RunEvent ev;
+  v1::RunPlan plan;
+  while (reader->Read(&ev)) {
+    if (ev.has_plan()) plan = ev.plan();
+  }
+  if (!reader->Finish().ok() || plan.key_fix().empty()) return false;
+  if (!Confirm(absl::StrCat("No API key is stored for ", plan.provider(),
+                            ". Paste one now and store it?"))) {
+    return false;
+  }
+  v1::SetKeyRequest set;
+  set.set_provider(plan.provider());
+  AIX_ASSIGN_OR_RETURN(*set.mutable_key(),
+                       ReadSecret(absl::StrCat("API key for ", plan.provider(),
+                                               " (input hidden): ")));
+  v1::KeyInfo info;
+  AIX_RETURN_IF_ERROR(Call(&v1::KeyService::Stub::SetKey, set, &info));
+  std::cerr << "Stored the API key for " << info.provider() << ": " << info.masked() << "\n";
+  return true;
 }
 
 // ReadStdin reads all of stdin, refusing more than the API carries.
@@ -212,61 +282,33 @@ nlohmann::json AttemptsJson(const v1::RunDone& done) {
   return out;
 }
 
-absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
-  v1::RunRequest req;
-  req.set_prompt(a.prompt);
-  AIX_RETURN_IF_ERROR(ParseParams(a.params, &req));
-  req.set_provider(a.provider);
-  req.set_model(a.model);
-  if (!a.system.empty()) req.set_system(a.system);
-  if (a.max_tokens > 0) req.set_max_tokens(a.max_tokens);
-  if (a.temperature >= 0) req.set_temperature(a.temperature);
-  if (a.max_retries >= 0) req.set_max_retries(a.max_retries);
-  for (const std::string& f : a.fallback) {
-    for (absl::string_view item : absl::StrSplit(f, ',', absl::SkipWhitespace())) {
-      req.add_fallback(std::string(absl::StripAsciiWhitespace(item)));
-    }
-  }
-  req.set_no_stream(a.no_stream);
-  req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
-               : a.no_execute ? v1::RunRequest::RENDER_ONLY
-                              : v1::RunRequest::EXECUTE);
-  AddEnvironmentKeys(req.mutable_api_keys());
-
-  AIX_ASSIGN_OR_RETURN(auto channel, Connect(AutoStart::kYes));
-  if (!IsTerminal(STDIN_FILENO) && req.params().count("input") == 0) {
-    AIX_ASSIGN_OR_RETURN(bool uses_input, UsesInput(channel, a.prompt));
-    if (uses_input) {
-      AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
-      // An empty stdin (a script's /dev/null) is no input, not an empty one.
-      if (!input.empty()) req.set_stdin_input(std::move(input));
-    }
-  }
-  if (req.ByteSizeLong() > kMaxRequestBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "this run's input is ", req.ByteSizeLong() >> 20, " MiB, over the ",
-        kMaxRequestBytes >> 20, " MiB one run can send; pass less (stdin, --param values)"));
-  }
-
-  auto stub = v1::RunService::NewStub(channel);
-  grpc::ClientContext ctx;
-  interrupts.Watch(&ctx);
-  std::atomic<bool> stdout_closed{false};
-  WatchStdoutClosed(&ctx, &stdout_closed);
-  auto reader = stub->Run(&ctx, req);
+// Stream makes one Run call and shows its events; `plan_seen` tells
+// whether aixd got as far as a plan (a missing key fails before it).
+absl::Status Stream(const RunArgs& a, const v1::RunRequest& req, Interrupts& interrupts,
+                    bool* plan_seen) {
+  const bool show_plan = a.dry_run || a.no_execute;
+  auto stub = v1::RunService::NewStub(CurrentChannel());
+  // Watchers may outlive this call (a retried run makes a second one); the
+  // process ends with QuickExit, so these simply stay.
+  auto* ctx = new grpc::ClientContext;
+  interrupts.Watch(ctx);
+  auto* stdout_closed = new std::atomic<bool>(false);
+  WatchStdoutClosed(ctx, stdout_closed);
+  auto reader = stub->Run(ctx, req);
   v1::RunEvent ev;
   v1::RunPlan plan;
   v1::RunDone done;
-  std::string text;
+  std::string text, shown;
   const bool collect = a.json || !a.output.empty();
   const bool chatty = a.verbose || IsTerminal(STDERR_FILENO);
   bool printed_any = false;
   char last = '\n';
   while (reader->Read(&ev)) {
     if (ev.has_plan()) {
+      *plan_seen = true;
       plan = ev.plan();
       for (const auto& w : plan.warnings()) std::cerr << "warning: " << w << "\n";
-      if (a.dry_run || a.no_execute) PrintPlan(plan, a.no_execute);
+      if (show_plan) shown = FormatPlan(plan, a.no_execute, a.json);
     } else if (ev.has_notice()) {
       if (chatty) std::cerr << "aix: " << ev.notice().message() << "\n";
     } else if (ev.has_text()) {
@@ -277,7 +319,7 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
             fflush(stdout) != 0) {
           // The reader went away: stop the run upstream and leave quietly,
           // as a program killed by SIGPIPE would.
-          ctx.TryCancel();
+          ctx->TryCancel();
           QuickExit(kExitBrokenPipe);
         }
         printed_any = true;
@@ -288,21 +330,21 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
     }
   }
   grpc::Status st = reader->Finish();
-  if (stdout_closed.load()) QuickExit(kExitBrokenPipe);
+  if (stdout_closed->load()) QuickExit(kExitBrokenPipe);
   if (printed_any && last != '\n' && IsTerminal(STDOUT_FILENO)) std::cout << "\n";
   if (interrupts.interrupted()) return absl::CancelledError("interrupted; the request was cancelled");
   AIX_RETURN_IF_ERROR(CallStatus(st));
-  if (a.dry_run || a.no_execute) return absl::OkStatus();
+  if (show_plan) {
+    // --output gets what would otherwise be shown.
+    if (!a.output.empty()) return WriteOutput(a.output, shown);
+    std::cout << shown;
+    return absl::OkStatus();
+  }
   if (done.attempts_size() > 1 && done.provider() != plan.provider()) {
     std::cerr << "aix: answered by " << done.provider() << "/" << done.model() << " after "
               << plan.provider() << " failed\n";
   }
-  if (!a.output.empty()) {
-    // Like any new file the user makes: 0666 less the umask.
-    mode_t mask = umask(0);
-    umask(mask);
-    AIX_RETURN_IF_ERROR(WriteFileAtomically(a.output, text, 0666 & ~mask));
-  }
+  if (!a.output.empty()) AIX_RETURN_IF_ERROR(WriteOutput(a.output, text));
   if (a.json) {
     nlohmann::json out = {
         {"text", text},
@@ -329,6 +371,57 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
   return absl::OkStatus();
 }
 
+absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
+  v1::RunRequest req;
+  req.set_prompt(a.prompt);
+  AIX_RETURN_IF_ERROR(ParseParams(a.params, &req));
+  req.set_provider(a.provider);
+  req.set_model(a.model);
+  if (!a.system.empty()) req.set_system(a.system);
+  if (a.max_tokens > 0) req.set_max_tokens(a.max_tokens);
+  if (a.temperature >= 0) req.set_temperature(a.temperature);
+  if (a.max_retries >= 0) req.set_max_retries(a.max_retries);
+  for (const std::string& f : a.fallback) {
+    for (absl::string_view item : absl::StrSplit(f, ',', absl::SkipWhitespace())) {
+      req.add_fallback(std::string(absl::StripAsciiWhitespace(item)));
+    }
+  }
+  req.set_no_stream(a.no_stream);
+  req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
+               : a.no_execute ? v1::RunRequest::RENDER_ONLY
+                              : v1::RunRequest::EXECUTE);
+  AddEnvironmentKeys(req.mutable_api_keys());
+
+  AIX_RETURN_IF_ERROR(Connect(AutoStart::kYes).status());
+  const bool interactive = IsTerminal(STDIN_FILENO);
+  if (interactive) {
+    AIX_ASSIGN_OR_RETURN(std::vector<std::string> variables, PromptVariables(a.prompt));
+    AIX_RETURN_IF_ERROR(AskForMissing(variables, &req));
+  } else if (req.params().count("input") == 0) {
+    AIX_ASSIGN_OR_RETURN(std::vector<std::string> variables, PromptVariables(a.prompt));
+    if (std::find(variables.begin(), variables.end(), "input") != variables.end()) {
+      AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
+      // An empty stdin (a script's /dev/null) is no input, not an empty one.
+      if (!input.empty()) req.set_stdin_input(std::move(input));
+    }
+  }
+  if (req.ByteSizeLong() > kMaxRequestBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "this run's input is ", req.ByteSizeLong() >> 20, " MiB, over the ",
+        kMaxRequestBytes >> 20, " MiB one run can send; pass less (stdin, --param values)"));
+  }
+
+  bool plan_seen = false;
+  absl::Status s = Stream(a, req, interrupts, &plan_seen);
+  if (!s.ok() && s.code() == absl::StatusCode::kUnauthenticated && !plan_seen && interactive &&
+      req.mode() == v1::RunRequest::EXECUTE) {
+    auto stored = OfferToStoreKey(req);
+    if (stored.ok() && *stored) return Stream(a, req, interrupts, &plan_seen);
+    if (!stored.ok()) return stored.status();
+  }
+  return s;
+}
+
 }  // namespace
 
 Command AddRunCommand(CLI::App& root) {
@@ -353,13 +446,17 @@ Command AddRunCommand(CLI::App& root) {
                   "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated");
   auto* stream = cmd->add_flag("--stream", a->stream, "Stream the answer (default)");
   cmd->add_flag("--no-stream", a->no_stream, "Ask for the whole answer at once")->excludes(stream);
-  auto* execute = cmd->add_flag("--execute", a->execute, "Send the prompt (default)");
+  auto* execute = cmd->add_flag("-e,--execute", a->execute, "Send the prompt (default)");
   cmd->add_flag("--no-execute", a->no_execute, "Print the rendered prompt, send nothing")
       ->excludes(execute);
-  cmd->add_flag("--dry-run", a->dry_run,
-                "Show provider, model, URL, key (masked) and prompt; send nothing");
-  cmd->add_option("-o,--output", a->output, "Write the answer to FILE (atomically)");
-  cmd->add_flag("--json", a->json, "Print one JSON object: text, usage, timings, attempts");
+  cmd->add_flag("-n,--dry-run", a->dry_run,
+                "Show provider, model, URL, key (masked) and prompt; send nothing (no key "
+                "needed)");
+  cmd->add_option("-o,--output", a->output,
+                  "Write the answer (or what --no-execute/--dry-run show) to FILE, atomically");
+  cmd->add_flag("--json", a->json,
+                "Print one JSON object: text, usage, timings, attempts (with --dry-run or "
+                "--no-execute: the plan)");
   cmd->add_flag("-v,--verbose", a->verbose,
                 "Retries, fallbacks, token usage and time to first token on stderr");
   return {cmd, [a] {

@@ -287,6 +287,17 @@ absl::StatusOr<KeyView> ConfigStore::SetKey(absl::string_view provider,
   std::lock_guard<std::mutex> lock(mu_);
   AIX_RETURN_IF_ERROR(RefreshLocked());
   AIX_ASSIGN_OR_RETURN(std::string canonical, CanonicalProvider(provider, doc_));
+  if (absl::StartsWith(canonical, "custom:")) {
+    // A key for a provider that does not exist would never be used: most
+    // likely a typo, or the steps in the wrong order.
+    std::string name = canonical.substr(7);
+    auto custom = doc_.find("custom_providers");
+    if (custom == doc_.end() || !custom->is_object() || !custom->contains(name)) {
+      return absl::NotFoundError(absl::StrCat(
+          "there is no custom provider '", name, "' (aix provider list shows them); add it "
+          "first with: aix provider add ", name, " BASE_URL, then: aix api-key ", canonical));
+    }
+  }
   AIX_RETURN_IF_ERROR(ValidateApiKey(canonical, key));
   Json doc = doc_;
   if (!doc.contains("api_keys")) doc["api_keys"] = Json::object();

@@ -114,6 +114,11 @@ TEST_F(ConfigStoreTest, KeysAreStoredClearButShownMasked) {
 }
 
 TEST_F(ConfigStoreTest, SetThroughApiKeysSettingAndCustomNames) {
+  // Only a provider that exists takes a key.
+  EXPECT_EQ(store_->Set("api_keys.custom:ollama", "test-key-ollama").status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(
+      store_->AddCustomProvider("ollama", {{"base_url", "http://127.0.0.1:11434/v1"}}).ok());
   ASSERT_TRUE(store_->Set("api_keys.custom:ollama", "test-key-ollama").ok());
   EXPECT_EQ(Json::parse(Raw())["api_keys"]["custom:ollama"], "test-key-ollama");
   EXPECT_EQ(store_->Set("api_keys.bogus", "x").status().code(),
@@ -183,6 +188,12 @@ TEST_F(ConfigStoreTest, ResetRestoresDefaultsAndDropsKeys) {
 
 TEST_F(ConfigStoreTest, ConcurrentWritersLoseNoUpdate) {
   constexpr int kThreads = 16;
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_TRUE(store_
+                    ->AddCustomProvider("w" + std::to_string(i),
+                                        {{"base_url", "http://127.0.0.1:9/v1"}})
+                    .ok());
+  }
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([this, i] {

@@ -17,10 +17,8 @@
 namespace aix::config {
 namespace {
 
-constexpr const char* kBuiltinProviders[] = {"openrouter", "openai", "anthropic"};
-
 bool IsBuiltinProvider(absl::string_view name) {
-  for (const char* p : kBuiltinProviders) {
+  for (const std::string& p : BuiltinProviders()) {
     if (name == p) return true;
   }
   return false;
@@ -149,68 +147,6 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
 
 }  // namespace
 
-const std::vector<std::string>& BuiltinProviders() {
-  static const auto* names =
-      new std::vector<std::string>(std::begin(kBuiltinProviders), std::end(kBuiltinProviders));
-  return *names;
-}
-
-const std::vector<SettingSpec>& FixedSettings() {
-  static const auto* specs = new std::vector<SettingSpec>{
-      {"default_provider", SettingType::kProvider, "openrouter",
-       "provider used when a run names none: openrouter, openai, anthropic or "
-       "custom:NAME"},
-      {"default_model", SettingType::kString, nullptr,
-       "model for the default provider when a run and its prompt name none"},
-      {"openrouter_default_model", SettingType::kString, nullptr,
-       "model used with OpenRouter when none is given"},
-      {"openai_default_model", SettingType::kString, nullptr,
-       "model used with OpenAI when none is given"},
-      {"anthropic_default_model", SettingType::kString, nullptr,
-       "model used with Anthropic when none is given"},
-      {"max_tokens", SettingType::kPositiveInt, 1024,
-       "most tokens a reply may have (integer > 0)"},
-      {"temperature", SettingType::kTemperature, 0.7,
-       "sampling temperature, 0 to 2"},
-      {"editor", SettingType::kString, "nano",
-       "editor for 'aix edit' when $EDITOR is not set"},
-      {"commands_enabled", SettingType::kBool, true,
-       "whether prompt commands may run (true/false)"},
-      {"openrouter_base_url", SettingType::kUrl, nullptr,
-       "OpenRouter API base URL (default https://openrouter.ai/api/v1)"},
-      {"openai_base_url", SettingType::kUrl, nullptr,
-       "OpenAI API base URL (default https://api.openai.com/v1)"},
-      {"anthropic_base_url", SettingType::kUrl, nullptr,
-       "Anthropic API base URL (default https://api.anthropic.com/v1)"},
-      {"ca_bundle", SettingType::kFile, nullptr,
-       "CA certificates file for HTTPS to providers (default: the system's)"},
-      {"connect_timeout", SettingType::kSeconds, 10,
-       "seconds to wait for a connection to a provider"},
-      {"first_byte_timeout", SettingType::kSeconds, 120,
-       "seconds to wait, once a request is sent, for the answer to begin (slow free "
-       "models queue for a while)"},
-      {"idle_timeout", SettingType::kSeconds, 60,
-       "seconds an answer may stall mid-stream before the run fails"},
-      {"max_retries", SettingType::kCount, 2,
-       "retries of a failed request before any text arrived (rate limits, 5xx, "
-       "connection errors); 0 to 100"},
-      {"fallback_providers", SettingType::kProviderList, nullptr,
-       "providers that take over, in order, when one is rate-limited, failing or "
-       "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated"},
-      {"storage_path", SettingType::kPath, nullptr,
-       "directory holding config.json and prompts (read-only: set "
-       "AIX_STORAGE_PATH to move it)"},
-  };
-  return *specs;
-}
-
-const SettingSpec* FindSetting(absl::string_view key) {
-  for (const SettingSpec& s : FixedSettings()) {
-    if (key == s.key) return &s;
-  }
-  return nullptr;
-}
-
 Json DefaultDocument(const std::string& storage_path) {
   Json doc = Json::object();
   for (const SettingSpec& s : FixedSettings()) {
@@ -223,10 +159,7 @@ Json DefaultDocument(const std::string& storage_path) {
 }
 
 std::string ValidSettingsHelp() {
-  std::vector<std::string> keys;
-  for (const SettingSpec& s : FixedSettings()) keys.push_back(s.key);
-  keys.push_back("api_keys.PROVIDER");
-  return absl::StrCat("valid settings: ", absl::StrJoin(keys, ", "));
+  return absl::StrCat("valid settings: ", SettingKeysHelp());
 }
 
 absl::StatusOr<std::string> CanonicalProvider(absl::string_view name,

@@ -17,42 +17,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/settings_schema.h"
 
 namespace aix::config {
 
 using Json = nlohmann::json;
-
-enum class SettingType {
-  kString,       // any non-empty string
-  kProvider,     // openrouter | openai | anthropic | custom:NAME
-  kPositiveInt,  // integer > 0
-  kTemperature,  // number in [0, 2]
-  kBool,         // true | false
-  kPath,         // read-only, shown for information
-  kUrl,          // http:// or https:// URL
-  kFile,         // absolute path of a file
-  kCount,        // integer >= 0
-  kSeconds,      // integer number of seconds, 1 to 86400
-  kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
-};
-
-// SettingSpec describes one fixed setting.
-struct SettingSpec {
-  const char* key;
-  SettingType type;
-  // default_value is null for optional settings that have no default.
-  Json default_value;
-  const char* description;
-};
-
-// BuiltinProviders lists the built-in providers, the default first.
-const std::vector<std::string>& BuiltinProviders();
-
-// FixedSettings lists the fixed settings in display order.
-const std::vector<SettingSpec>& FixedSettings();
-
-// FindSetting returns the spec of a fixed setting, or nullptr.
-const SettingSpec* FindSetting(absl::string_view key);
 
 // kApiKeysPrefix starts every API-key settings key.
 inline constexpr absl::string_view kApiKeysPrefix = "api_keys.";

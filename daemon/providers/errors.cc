@@ -42,6 +42,14 @@ absl::Status HttpError(const Endpoint& e, const std::string& model, int status,
     return absl::UnauthenticatedError(absl::StrCat(
         what, "\nThe API key was rejected. Check it and store it again with: ", key_fix));
   }
+  if (status == 402) {
+    // Not the key's fault and not a rate limit: the account has run out.
+    return absl::UnauthenticatedError(absl::StrCat(
+        what, "\nThe account behind this ", e.provider,
+        " key is out of credits (402 Payment Required). Add credits in the provider's "
+        "dashboard, choose a free model (--model ...:free on OpenRouter), or let another "
+        "provider take over: --fallback openai|anthropic|openrouter"));
+  }
   if (status == 404) {
     return absl::NotFoundError(absl::StrCat(
         what, "\nModel '", model, "' was not found at ", e.provider,

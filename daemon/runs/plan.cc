@@ -103,9 +103,12 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
         "no model for ", provider, "; pass --model, or set the provider's model"));
   }
   providers::KeyChoice key = KeyFor(endpoint, in, config);
-  if (require_key && key.key.empty() && endpoint.needs_key) {
-    return absl::UnauthenticatedError(absl::StrCat("No API key found for ", provider,
-                                                   ". Set one with: ", KeyFix(endpoint)));
+  if (key.key.empty() && endpoint.needs_key) {
+    if (require_key) {
+      return absl::UnauthenticatedError(absl::StrCat("No API key found for ", provider,
+                                                     ". Set one with: ", KeyFix(endpoint)));
+    }
+    plan.key_fix = KeyFix(endpoint);
   }
   plan.attempts.push_back({std::move(endpoint), model, std::move(key)});
 

@@ -60,6 +60,9 @@ struct Plan {
   int64_t max_retries = 2;        // per attempt, before any text
   http::Limits limits;
   std::string ca_bundle;
+  // key_fix is set when attempts[0] needs a key and has none (possible only
+  // without `require_key`): the command that provides one.
+  std::string key_fix;
 };
 
 // MakePlan renders `prompt` with `in` and resolves every attempt. Errors:

@@ -21,6 +21,8 @@ bool Retryable(const Failure& f) {
 }
 
 bool FallsBack(const Failure& f) {
+  // 402: this account is out of credits; another provider's is not.
+  if (f.http_status == 402) return true;
   if (f.http_status != 0) return Retryable(f);
   return f.transport.code() == absl::StatusCode::kUnavailable ||
          f.transport.code() == absl::StatusCode::kDeadlineExceeded;

@@ -28,7 +28,8 @@ struct Failure {
 bool Retryable(const Failure& f);
 
 // FallsBack: the provider is rate-limited, failing, unreachable or timed
-// out, so the next provider may take over. A rejected key, a refused
+// out, or this account is out of credits (402), so the next provider may
+// take over (402 is not retried: waiting buys no credit). A rejected key, a refused
 // request or an unknown model (other 4xx) is the caller's to fix: no.
 bool FallsBack(const Failure& f);
 

@@ -34,6 +34,8 @@ TEST(Retryable, TransportFailures) {
 TEST(FallsBack, OnlyWhenTheProviderIsAtFault) {
   EXPECT_TRUE(FallsBack(Http(429)));
   EXPECT_TRUE(FallsBack(Http(503)));
+  EXPECT_TRUE(FallsBack(Http(402)));
+  EXPECT_FALSE(Retryable(Http(402)));
   EXPECT_TRUE(FallsBack(Transport(absl::UnavailableError("refused"))));
   EXPECT_TRUE(FallsBack(Transport(absl::DeadlineExceededError("idle"), true)));
   EXPECT_FALSE(FallsBack(Http(401)));

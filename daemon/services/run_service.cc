@@ -62,7 +62,9 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   for (const std::string& item : req.fallback()) {
     AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
   }
-  const bool execute = req.mode() != v1::RunRequest::RENDER_ONLY;
+  // Only a run that sends needs a key: a dry run says which one it would
+  // use, or how to store one.
+  const bool execute = req.mode() == v1::RunRequest::EXECUTE;
   AIX_ASSIGN_OR_RETURN(runs::Plan plan, runs::MakePlan(doc, prompt, InputsOf(req), execute));
   Prepared out;
   out.mode = req.mode();
@@ -82,6 +84,7 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
     p->add_fallbacks(absl::StrCat(plan.attempts[i].endpoint.provider, "/", plan.attempts[i].model));
   }
   p->set_max_retries(static_cast<int32_t>(plan.max_retries));
+  p->set_key_fix(plan.key_fix);
   out.plan = std::move(plan);
   return out;
 }

@@ -62,6 +62,14 @@ TEST(ApiKeyCommand, UnknownProviderListsValidOnes) {
 
 TEST(ApiKeyCommand, CustomProvidersByQualifiedAndPlainName) {
   Sandbox box;
+  // A key for a custom provider that does not exist is refused with the fix.
+  Result unknown = box.Aix({"api-key", "custom:provider-name"}, "test-key-custom-1");
+  EXPECT_EQ(unknown.exit_code, 4);
+  EXPECT_THAT(unknown.err, HasSubstr("aix provider add provider-name BASE_URL"));
+  EXPECT_EQ(box.Aix({"config", "--set", "api_keys.custom:provider-name", "test-key-custom-1"})
+                .exit_code,
+            4);
+  ASSERT_EQ(box.Aix({"provider", "add", "provider-name", "http://127.0.0.1:9/v1"}).exit_code, 0);
   ASSERT_EQ(box.Aix({"api-key", "custom:provider-name"}, "test-key-custom-1").exit_code, 0);
   Json doc = Json::parse(Sandbox::ReadFile(box.ConfigPath()));
   EXPECT_EQ(doc["api_keys"]["custom:provider-name"], "test-key-custom-1");

@@ -313,5 +313,62 @@ TEST_F(HttpsRunTest, TrustsTheConfiguredCaAndReusesTheTlsConnection) {
   EXPECT_EQ(fake_.Connections(), 1);
 }
 
+TEST_F(RunTest, DryRunNeedsNoKeyAndSaysHowToStoreOne) {
+  for (const char* flag : {"--dry-run", "-n"}) {
+    Result dry = box_.Aix({"run", "greet", "-p", "who=K", flag});
+    ASSERT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_THAT(dry.out, HasSubstr("key:         none set; store one with: aix api-key openrouter"));
+    EXPECT_THAT(dry.out, HasSubstr("Say hello to K."));
+  }
+  Result json = box_.Aix({"run", "greet", "-p", "who=K", "--dry-run", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  Json plan = Json::parse(json.out);
+  EXPECT_EQ(plan["provider"], "openrouter");
+  EXPECT_TRUE(plan["key"].is_null());
+  EXPECT_THAT(plan["key_fix"].get<std::string>(), HasSubstr("aix api-key openrouter"));
+  EXPECT_EQ(plan["prompt"], "Say hello to K.");
+  StoreKey("openrouter");
+  Json keyed = Json::parse(box_.Aix({"run", "greet", "-p", "who=K", "-n", "--json"}).out);
+  EXPECT_EQ(keyed["key"]["source"], "config (api_keys.openrouter)");
+  EXPECT_FALSE(keyed.contains("key_fix"));
+  EXPECT_TRUE(fake_.Requests().empty()) << "a dry run sent something";
+}
+
+TEST_F(RunTest, OutputAndJsonWithNoExecuteAndDryRun) {
+  std::string rendered = box_.dir + "/rendered.txt", plan = box_.dir + "/plan.txt";
+  Result r = box_.Aix({"run", "greet", "-p", "who=F", "--no-execute", "-o", rendered});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Sandbox::ReadFile(rendered), "Say hello to F.\n");
+  ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=F", "--dry-run", "-o", plan}).exit_code, 0);
+  EXPECT_THAT(Sandbox::ReadFile(plan), HasSubstr("provider:    openrouter\n"));
+  Result json = box_.Aix({"run", "greet", "-p", "who=F", "--no-execute", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  Json j = Json::parse(json.out);
+  EXPECT_EQ(j["prompt"], "Say hello to F.");
+  EXPECT_FALSE(j.contains("provider"));
+  // -e is --execute, as the Python tool spelled it.
+  StoreKey("openrouter");
+  Result e = box_.Aix({"run", "greet", "-p", "who=F", "-e"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(e.out, "Echo: Say hello to F.");
+}
+
+TEST_F(RunTest, OutOfCreditsHasItsOwnMessageAndFallsBack) {
+  StoreKey("openrouter");
+  fake_.Script({{{"status", 402}, {"error", "Insufficient credits"}}});
+  Result r = box_.Aix({"run", "greet", "-p", "who=C"});
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_THAT(r.err, HasSubstr("out of credits"));
+  EXPECT_THAT(r.err, HasSubstr("--fallback"));
+  EXPECT_EQ(fake_.Requests().size(), 1u) << "a 402 is not worth retrying";
+  StoreKey("openai");
+  fake_.Script({{{"status", 402}, {"error", "Insufficient credits"}}});
+  Result fb = box_.Aix({"run", "greet", "-p", "who=C", "--fallback", "openai"});
+  ASSERT_EQ(fb.exit_code, 0) << fb.err;
+  EXPECT_EQ(fb.out, "Echo: Say hello to C.");
+  EXPECT_EQ(LastRequest()["path"], "/v1/chat/completions");
+}
+
 }  // namespace
 }  // namespace aix::testing

@@ -3,10 +3,14 @@
 // warning, and --reset asks first.
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/fake_provider.h"
 #include "tests/integration/harness.h"
 
 namespace aix::testing {
@@ -61,6 +65,54 @@ TEST_F(TerminalTest, ResetAsksAndNoKeepsEverything) {
   Result yes = AtTerminal("config --reset", "y\\n");
   EXPECT_EQ(yes.exit_code, 0) << yes.out;
   EXPECT_EQ(box_.Aix({"config", "--get", "max_tokens"}).out, "1024\n");
+}
+
+// At a terminal, aix run asks for what is missing: parameters, and a key
+// (offered, stored, and the run then goes ahead).
+class TerminalRunTest : public TerminalTest {
+ protected:
+  TerminalRunTest() : fake_(box_.dir) {}
+  void SetUp() override {
+    TerminalTest::SetUp();
+    ASSERT_EQ(box_.Aix({"config", "--set", "openrouter_base_url", fake_.base() + "/api/v1"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(box_.Aix({"create", "pair", "Compare {a} with {b}."}).exit_code, 0);
+  }
+  // Typed answers each after a pause: a hidden read flushes what was typed
+  // ahead, as a terminal does.
+  Result Answering(const std::string& args, const std::vector<std::string>& answers) {
+    std::string feed = "(";
+    for (const std::string& a : answers) feed += "sleep 1; printf '" + a + "'; ";
+    feed += "sleep 1)";
+    std::string cmd = feed + " | /usr/bin/script -qec '" + AixPath() + " " + args + "' /dev/null";
+    return RunProcess({"/bin/sh", "-c", cmd}, box_.env, "", 40);
+  }
+  FakeProvider fake_;
+};
+
+TEST_F(TerminalRunTest, MissingParametersAreAskedFor) {
+  ASSERT_EQ(box_.Aix({"api-key", "openrouter"}, "test-key-term-1111").exit_code, 0);
+  Result r = Answering("run pair -p a=tea", {"coffee\\n"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("b: "));
+  EXPECT_THAT(r.out, Not(HasSubstr("a: ")));
+  EXPECT_THAT(r.out, HasSubstr("Echo: Compare tea with coffee."));
+}
+
+TEST_F(TerminalRunTest, MissingKeyIsOfferedStoredAndUsed) {
+  Result r = Answering("run pair -p a=x -p b=y", {"y\\n", "test-key-offered-7777\\n"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("No API key is stored for openrouter"));
+  EXPECT_THAT(r.out, Not(HasSubstr("offered-7777"))) << "the key was echoed";
+  EXPECT_THAT(r.out, HasSubstr("Echo: Compare x with y."));
+  Json doc = Json::parse(Sandbox::ReadFile(box_.ConfigPath()));
+  EXPECT_EQ(doc["api_keys"]["openrouter"], "test-key-offered-7777");
+  // Declined: the run fails as it would off a terminal, nothing stored.
+  ASSERT_EQ(box_.Aix({"api-key", "openrouter", "--delete"}).exit_code, 0);
+  Result no = Answering("run pair -p a=x -p b=y", {"n\\n"});
+  EXPECT_EQ(no.exit_code, 7) << no.out;
+  EXPECT_THAT(no.out, HasSubstr("No API key found for openrouter"));
 }
 
 }  // namespace

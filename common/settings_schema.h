@@ -1,0 +1,55 @@
+// The schema of aix's settings: their names, types, defaults and help.
+// The one definition: aixd validates config.json against it and the client
+// builds its help text and completions from it.
+#ifndef AIX_COMMON_SETTINGS_SCHEMA_H_
+#define AIX_COMMON_SETTINGS_SCHEMA_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/string_view.h"
+
+namespace aix::config {
+
+using Json = nlohmann::json;
+
+enum class SettingType {
+  kString,       // any non-empty string
+  kProvider,     // openrouter | openai | anthropic | custom:NAME
+  kPositiveInt,  // integer > 0
+  kTemperature,  // number in [0, 2]
+  kBool,         // true | false
+  kPath,         // read-only, shown for information
+  kUrl,          // http:// or https:// URL
+  kFile,         // absolute path of a file
+  kCount,        // integer >= 0
+  kSeconds,      // integer number of seconds, 1 to 86400
+  kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
+};
+
+// SettingSpec describes one fixed setting.
+struct SettingSpec {
+  const char* key;
+  SettingType type;
+  // default_value is null for optional settings that have no default.
+  Json default_value;
+  const char* description;
+};
+
+// BuiltinProviders lists the built-in providers, the default first.
+const std::vector<std::string>& BuiltinProviders();
+
+// FixedSettings lists the fixed settings in display order.
+const std::vector<SettingSpec>& FixedSettings();
+
+// FindSetting returns the spec of a fixed setting, or nullptr.
+const SettingSpec* FindSetting(absl::string_view key);
+
+// SettingKeysHelp is "a, b, c, api_keys.PROVIDER": every key users can name.
+std::string SettingKeysHelp();
+
+}  // namespace aix::config
+
+#endif  // AIX_COMMON_SETTINGS_SCHEMA_H_
