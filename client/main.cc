@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   for (aix::Command& c : aix::AddProviderCommands(app)) commands.push_back(c);
   commands.push_back(aix::AddConfigCommand(app));
   commands.push_back(aix::AddApiKeyCommand(app));
+  commands.push_back(aix::AddCmdCommand(app));
   commands.push_back(aix::AddDaemonCommand(app));
   app.footer(aix::ExitCodeHelp());
   try {

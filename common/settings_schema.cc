@@ -35,7 +35,13 @@ const std::vector<SettingSpec>& FixedSettings() {
       {"editor", SettingType::kString, "nano",
        "editor for 'aix edit' when $EDITOR is not set"},
       {"commands_enabled", SettingType::kBool, true,
-       "whether prompt commands may run (true/false)"},
+       "whether a template's commands ($(cmd), {exec:cmd}, {cmd:cmd}) run, in the client, "
+       "when a prompt is run (true/false)"},
+      {"command_timeout", SettingType::kSeconds, 30,
+       "seconds a template command may run before the run fails"},
+      {"disabled_commands", SettingType::kWordList, nullptr,
+       "commands a template may not run, comma-separated (replaces the built-in list: rm, "
+       "curl, sudo, ...; see aix cmd list)"},
       {"openrouter_base_url", SettingType::kUrl, nullptr,
        "OpenRouter API base URL (default https://openrouter.ai/api/v1)"},
       {"openai_base_url", SettingType::kUrl, nullptr,

@@ -27,6 +27,7 @@ enum class SettingType {
   kCount,        // integer >= 0
   kSeconds,      // integer number of seconds, 1 to 86400
   kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
+  kWordList,     // JSON array of words (no whitespace); typed as a comma list
 };
 
 // SettingSpec describes one fixed setting.

@@ -27,6 +27,7 @@
 #include "client/commands/command.h"
 #include "client/call.h"
 #include "client/env_keys.h"
+#include "client/template_commands.h"
 #include "client/terminal.h"
 #include "common/exit_codes.h"
 #include "common/files.h"
@@ -54,6 +55,7 @@ struct RunArgs {
   bool dry_run = false;
   bool json = false;
   bool verbose = false;
+  bool disable_commands = false;
 };
 
 absl::Status ParseParams(const std::vector<std::string>& in, v1::RunRequest* req) {
@@ -147,9 +149,16 @@ std::string KeyLine(const v1::RunPlan& plan) {
 
 // FormatPlan is what --no-execute (the rendered prompt) and --dry-run (the
 // whole plan) show, as text or as one JSON object.
-std::string FormatPlan(const v1::RunPlan& plan, bool render_only, bool json) {
+std::string FormatPlan(const v1::RunPlan& plan, const std::vector<CommandNote>& notes,
+                       bool render_only, bool json) {
   if (json) {
     nlohmann::json out = {{"prompt", plan.rendered_prompt()}, {"system", plan.system()}};
+    if (!notes.empty()) {
+      out["commands"] = nlohmann::json::array();
+      for (const CommandNote& n : notes) {
+        out["commands"].push_back({{"command", n.command}, {"verdict", n.verdict}});
+      }
+    }
     if (!render_only) {
       out["provider"] = plan.provider();
       out["model"] = plan.model();
@@ -179,6 +188,10 @@ std::string FormatPlan(const v1::RunPlan& plan, bool render_only, bool json) {
   if (plan.fallbacks_size() > 0) {
     absl::StrAppend(&out, "fallback:    ", absl::StrJoin(plan.fallbacks(), ", "), "\n");
   }
+  if (!notes.empty()) {
+    absl::StrAppend(&out, "\n--- commands (run by aix, not in this dry run) ---\n");
+    for (const CommandNote& n : notes) absl::StrAppend(&out, n.command, "\n    ", n.verdict, "\n");
+  }
   if (!plan.system().empty()) absl::StrAppend(&out, "\n--- system ---\n", plan.system(), "\n");
   absl::StrAppend(&out, "\n--- prompt ---\n", plan.rendered_prompt(), "\n");
   return out;
@@ -192,21 +205,22 @@ absl::Status WriteOutput(const std::string& path, const std::string& text) {
   return WriteFileAtomically(path, text, 0666 & ~mask);
 }
 
-// PromptVariables asks aixd for the prompt's parameters: stdin is read only
-// by prompts that take {input} (`while read l; do aix run p; done < list`
-// must not swallow the list), and on a terminal missing ones are asked for.
-absl::StatusOr<std::vector<std::string>> PromptVariables(const std::string& prompt) {
+// BriefPrompt asks aixd for the prompt's parameters and commands: stdin is
+// read only by prompts that take {input} (`while read l; do aix run p;
+// done < list` must not swallow the list), on a terminal missing ones are
+// asked for, and commands run here.
+absl::StatusOr<v1::Prompt> BriefPrompt(const std::string& prompt) {
   v1::GetPromptRequest req;
   req.set_name(prompt);
   req.set_brief(true);
   v1::Prompt p;
   AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::GetPrompt, req, &p));
-  return std::vector<std::string>(p.variables().begin(), p.variables().end());
+  return p;
 }
 
 // AskForMissing asks, on a terminal, for each parameter not given.
-absl::Status AskForMissing(const std::vector<std::string>& variables, v1::RunRequest* req) {
-  for (const std::string& v : variables) {
+absl::Status AskForMissing(const v1::Prompt& prompt, v1::RunRequest* req) {
+  for (const std::string& v : prompt.variables()) {
     if (req->params().count(v) > 0) continue;
     AIX_ASSIGN_OR_RETURN(std::string value, Ask(v));
     if (FirstInvalidUtf8(value) != absl::string_view::npos) {
@@ -284,7 +298,8 @@ nlohmann::json AttemptsJson(const v1::RunDone& done) {
 
 // Stream makes one Run call and shows its events; `plan_seen` tells
 // whether aixd got as far as a plan (a missing key fails before it).
-absl::Status Stream(const RunArgs& a, const v1::RunRequest& req, Interrupts& interrupts,
+absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
+                    const std::vector<CommandNote>& notes, Interrupts& interrupts,
                     bool* plan_seen) {
   const bool show_plan = a.dry_run || a.no_execute;
   auto stub = v1::RunService::NewStub(CurrentChannel());
@@ -308,7 +323,7 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req, Interrupts& int
       *plan_seen = true;
       plan = ev.plan();
       for (const auto& w : plan.warnings()) std::cerr << "warning: " << w << "\n";
-      if (show_plan) shown = FormatPlan(plan, a.no_execute, a.json);
+      if (show_plan) shown = FormatPlan(plan, notes, a.no_execute, a.json);
     } else if (ev.has_notice()) {
       if (chatty) std::cerr << "aix: " << ev.notice().message() << "\n";
     } else if (ev.has_text()) {
@@ -394,16 +409,24 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
 
   AIX_RETURN_IF_ERROR(Connect(AutoStart::kYes).status());
   const bool interactive = IsTerminal(STDIN_FILENO);
+  AIX_ASSIGN_OR_RETURN(v1::Prompt brief, BriefPrompt(a.prompt));
   if (interactive) {
-    AIX_ASSIGN_OR_RETURN(std::vector<std::string> variables, PromptVariables(a.prompt));
-    AIX_RETURN_IF_ERROR(AskForMissing(variables, &req));
+    AIX_RETURN_IF_ERROR(AskForMissing(brief, &req));
   } else if (req.params().count("input") == 0) {
-    AIX_ASSIGN_OR_RETURN(std::vector<std::string> variables, PromptVariables(a.prompt));
+    const auto& variables = brief.variables();
     if (std::find(variables.begin(), variables.end(), "input") != variables.end()) {
       AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
       // An empty stdin (a script's /dev/null) is no input, not an empty one.
       if (!input.empty()) req.set_stdin_input(std::move(input));
     }
+  }
+  // Template commands run here, never in aixd; a dry run lists them.
+  std::vector<CommandNote> notes;
+  if (brief.commands_size() > 0) {
+    const CommandMode mode = a.dry_run            ? CommandMode::kList
+                             : a.disable_commands ? CommandMode::kAsText
+                                                  : CommandMode::kRun;
+    AIX_ASSIGN_OR_RETURN(notes, PrepareCommands(a.prompt, mode, &req));
   }
   if (req.ByteSizeLong() > kMaxRequestBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -412,11 +435,11 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
   }
 
   bool plan_seen = false;
-  absl::Status s = Stream(a, req, interrupts, &plan_seen);
+  absl::Status s = Stream(a, req, notes, interrupts, &plan_seen);
   if (!s.ok() && s.code() == absl::StatusCode::kUnauthenticated && !plan_seen && interactive &&
       req.mode() == v1::RunRequest::EXECUTE) {
     auto stored = OfferToStoreKey(req);
-    if (stored.ok() && *stored) return Stream(a, req, interrupts, &plan_seen);
+    if (stored.ok() && *stored) return Stream(a, req, notes, interrupts, &plan_seen);
     if (!stored.ok()) return stored.status();
   }
   return s;
@@ -452,6 +475,9 @@ Command AddRunCommand(CLI::App& root) {
   cmd->add_flag("-n,--dry-run", a->dry_run,
                 "Show provider, model, URL, key (masked) and prompt; send nothing (no key "
                 "needed)");
+  cmd->add_flag("--disable-commands", a->disable_commands,
+                "Do not run the template's commands ($(cmd), {exec:cmd}, {cmd:cmd}); send them "
+                "as written");
   cmd->add_option("-o,--output", a->output,
                   "Write the answer (or what --no-execute/--dry-run show) to FILE, atomically");
   cmd->add_flag("--json", a->json,

@@ -65,6 +65,8 @@ std::string TypeHelp(const SettingSpec& spec) {
       return "a whole number of seconds from 1 to 86400";
     case SettingType::kProviderList:
       return "a comma-separated list of PROVIDER or PROVIDER/MODEL (e.g. openai,anthropic/claude-3-haiku-20240307)";
+    case SettingType::kWordList:
+      return "a comma-separated list of command names (e.g. rm,curl,ssh)";
   }
   return "";
 }
@@ -133,6 +135,16 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
     case SettingType::kSeconds:
       if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 86400) return bad();
       return absl::OkStatus();
+    case SettingType::kWordList: {
+      if (!v.is_array()) return bad();
+      for (const Json& w : v) {
+        if (!w.is_string() || w.get<std::string>().empty() ||
+            w.get<std::string>().find_first_of(" \t\n\r,") != std::string::npos) {
+          return bad();
+        }
+      }
+      return absl::OkStatus();
+    }
     case SettingType::kProviderList: {
       if (!v.is_string()) return bad();
       for (const std::string& item : SplitProviderList(v.get<std::string>())) {
@@ -210,6 +222,13 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
       int64_t n;
       if (!absl::SimpleAtoi(text, &n)) return invalid(absl::StrCat("must be ", TypeHelp(spec)));
       value = n;
+      break;
+    }
+    case SettingType::kWordList: {
+      value = Json::array();
+      for (absl::string_view w : absl::StrSplit(text, absl::ByAnyChar(", \t"), absl::SkipEmpty())) {
+        value.push_back(std::string(w));
+      }
       break;
     }
     case SettingType::kProviderList: {

@@ -17,7 +17,7 @@
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/config/settings.h"
-#include "daemon/prompts/template.h"
+#include "common/template.h"
 
 namespace aix::prompts {
 namespace {

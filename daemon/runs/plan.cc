@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
-#include "daemon/prompts/template.h"
+#include "common/template.h"
 #include "daemon/providers/dialect.h"
 
 namespace aix::runs {
@@ -82,7 +82,17 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
     }
   }
   std::vector<std::string> unused;
-  AIX_ASSIGN_OR_RETURN(plan.rendered, tmpl.Render(params, &unused));
+  const std::vector<std::string>* outputs = nullptr;
+  if (tmpl.command_count() > 0 && !in.commands_as_text) {
+    if (in.command_outputs.size() != tmpl.command_count()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "prompt ", prompt.name, " runs ", tmpl.command_count(),
+          " command(s), which run in the client, not in aixd; run it with aix run (or, from "
+          "the API, send RunRequest.command_outputs, or commands_as_text)"));
+    }
+    outputs = &in.command_outputs;
+  }
+  AIX_ASSIGN_OR_RETURN(plan.rendered, tmpl.Render(params, &unused, outputs));
   if (!unused.empty()) {
     plan.warnings.push_back(absl::StrCat(
         "unknown parameter", unused.size() > 1 ? "s " : " ", absl::StrJoin(unused, ", "),

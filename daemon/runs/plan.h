@@ -43,6 +43,10 @@ struct RunInputs {
   std::optional<int64_t> max_retries;
   std::vector<std::string> fallback;  // PROVIDER or PROVIDER/MODEL; replaces the others
   std::map<std::string, std::string> env_keys;  // canonical provider -> key
+  // The template's commands: their outputs, run by the client, or left as
+  // text (runs/plan.cc; common/template.h).
+  std::vector<std::string> command_outputs;
+  bool commands_as_text = false;
 };
 
 // Attempt is one provider and model that may answer.

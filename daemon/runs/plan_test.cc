@@ -124,4 +124,24 @@ TEST(MakePlan, RequestForUsesTheAttemptsModelAndLimits) {
 }
 
 }  // namespace
+TEST(MakePlan, CommandsNeedTheClientsOutputsOrTheTextFlag) {
+  RunInputs in;
+  in.params["n"] = "3";
+  in.env_keys["openrouter"] = "test-key-env";
+  prompts::Prompt p = MakePrompt("Log: $(git log -n {n}) done");
+  auto none = MakePlan(Config(), p, in, true);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(none.status().message().find("run in the client"), std::string::npos);
+  in.command_outputs = {"abc123 fix"};
+  auto ran = MakePlan(Config(), p, in, true);
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  EXPECT_EQ(ran->rendered, "Log: abc123 fix done");
+  in.command_outputs.clear();
+  in.commands_as_text = true;
+  auto text = MakePlan(Config(), p, in, true);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->rendered, "Log: $(git log -n 3) done");
+}
+
 }  // namespace aix::runs

@@ -2,7 +2,7 @@
 
 #include "common/files.h"
 #include "common/status_macros.h"
-#include "daemon/prompts/template.h"
+#include "common/template.h"
 #include "daemon/services/guarded.h"
 
 namespace aix {
@@ -40,6 +40,7 @@ void PromptServiceImpl::ToProto(const prompts::Prompt& p, v1::Prompt* out) const
   auto t = prompts::Template::Parse(p.template_text);
   if (t.ok()) {
     for (const std::string& v : t->variables()) out->add_variables(v);
+    for (const std::string& c : t->CommandSources()) out->add_commands(c);
   }
   out->set_path(store_->PathOf(p.name));
   for (const std::string& f : p.fallback) out->add_fallback(f);

@@ -44,6 +44,8 @@ runs::RunInputs InputsOf(const v1::RunRequest& req) {
   if (req.has_max_retries()) in.max_retries = req.max_retries();
   in.fallback.assign(req.fallback().begin(), req.fallback().end());
   in.env_keys.insert(req.api_keys().begin(), req.api_keys().end());
+  in.command_outputs.assign(req.command_outputs().begin(), req.command_outputs().end());
+  in.commands_as_text = req.commands_as_text();
   return in;
 }
 

@@ -22,7 +22,7 @@ build() {  # name, seed dir, sources...
     grep -E "stat::number_of_executed_units|Done|ERROR|crash" | tail -3
 }
 build sse tests/testdata/sse daemon/http/sse_fuzz.cc daemon/http/sse.cc
-build template tests/testdata/templates daemon/prompts/template_fuzz.cc daemon/prompts/template.cc
+build template tests/testdata/templates common/template_fuzz.cc common/template.cc
 build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
   daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
   daemon/http/sse.cc common/text.cc

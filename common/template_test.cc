@@ -1,4 +1,4 @@
-#include "daemon/prompts/template.h"
+#include "common/template.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,6 +67,36 @@ TEST(Template, BadBracesAreErrorsWithPosition) {
 TEST(Template, PlainTextAndEmpty) {
   EXPECT_EQ(*Template::Parse("")->Render({}), "");
   EXPECT_EQ(*Template::Parse("no placeholders")->Render({}), "no placeholders");
+}
+
+TEST(TemplateCommands, ThreeSpellingsWithParametersInside) {
+  auto t = Template::Parse("Log: $(git log -n {n})\nDir: {exec:ls {dir}}\nMe: {cmd:whoami} {who}");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->command_count(), 3u);
+  EXPECT_THAT(t->variables(), ElementsAre("n", "dir", "who"));
+  EXPECT_THAT(t->CommandSources(), ElementsAre("git log -n {n}", "ls {dir}", "whoami"));
+  Template::Params p = {{"n", "3"}, {"dir", "/tmp"}, {"who", "Ada"}};
+  EXPECT_THAT(*t->RenderCommands(p), ElementsAre("git log -n 3", "ls /tmp", "whoami"));
+  std::vector<std::string> outputs = {"c1", "a b", "root"};
+  EXPECT_EQ(*t->Render(p, nullptr, &outputs), "Log: c1\nDir: a b\nMe: root Ada");
+  // Without outputs the commands stay as written, parameters filled in.
+  EXPECT_EQ(*t->Render(p), "Log: $(git log -n 3)\nDir: {exec:ls /tmp}\nMe: {cmd:whoami} Ada");
+  std::vector<std::string> short_outputs = {"x"};
+  EXPECT_FALSE(t->Render(p, nullptr, &short_outputs).ok());
+  EXPECT_FALSE(t->RenderCommands({{"n", "1"}}).ok());
+}
+
+TEST(TemplateCommands, EscapesAndErrors) {
+  EXPECT_EQ(*Template::Parse("cost $$(5) and {{exec:no}}")->Render({}), "cost $(5) and {exec:no}");
+  EXPECT_EQ(Template::Parse("$$(x)")->command_count(), 0u);
+  EXPECT_EQ(Template::Parse("{exec:echo {{a}}}")->CommandSources()[0], "echo {{a}}");
+  EXPECT_THAT(*Template::Parse("{exec:echo {{a}}}")->RenderCommands({}), ElementsAre("echo {a}"));
+  for (const char* bad : {"$(unclosed", "{exec:unclosed", "$()", "{cmd: }", "$(awk '{print $1}')"}) {
+    auto t = Template::Parse(bad);
+    EXPECT_FALSE(t.ok()) << bad;
+  }
+  // A dollar not before '(' is plain text.
+  EXPECT_EQ(*Template::Parse("$HOME costs $5")->Render({}), "$HOME costs $5");
 }
 
 }  // namespace

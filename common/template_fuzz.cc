@@ -7,8 +7,9 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <vector>
 
-#include "daemon/prompts/template.h"
+#include "common/template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -18,11 +19,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const std::string& v : t->variables()) params[v] = "{" + v + "}";
   auto out = t->Render(params);
   if (!out.ok()) std::abort();
+  auto commands = t->RenderCommands(params);
+  if (!commands.ok() || commands->size() != t->command_count()) std::abort();
+  std::vector<std::string> outputs(t->command_count(), "out");
+  if (!t->Render(params, nullptr, &outputs).ok()) std::abort();
   // Escaping the output and parsing it again must give back the output.
   std::string escaped;
-  for (char c : *out) {
+  for (size_t i = 0; i < out->size(); ++i) {
+    char c = (*out)[i];
     escaped += c;
     if (c == '{' || c == '}') escaped += c;
+    if (c == '$' && i + 1 < out->size() && (*out)[i + 1] == '(') escaped += '$';
   }
   auto again = aix::prompts::Template::Parse(escaped);
   if (!again.ok() || !again->variables().empty()) std::abort();
