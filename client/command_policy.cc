@@ -1,7 +1,9 @@
 #include "client/command_policy.h"
 
 #include <algorithm>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -104,9 +106,19 @@ absl::Status CheckCommand(absl::string_view command, const std::vector<std::stri
           denied.empty() ? "built-in list of disabled commands" : "disabled_commands setting"));
     }
   }
-  const std::string text(command);
-  for (const std::string& pattern : DangerousPatterns()) {
-    if (std::regex_search(text, std::regex(pattern, std::regex::ECMAScript | std::regex::icase))) {
+  // RE2: linear time whatever the command, where a backtracking engine
+  // could recurse itself off the stack on a long one.
+  static const auto* compiled = [] {
+    auto* out = new std::vector<std::unique_ptr<RE2>>();
+    RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    for (const std::string& p : DangerousPatterns()) out->push_back(std::make_unique<RE2>(p, options));
+    return out;
+  }();
+  for (size_t i = 0; i < compiled->size(); ++i) {
+    const std::string& pattern = DangerousPatterns()[i];
+    if (RE2::PartialMatch(re2::StringPiece(command.data(), command.size()), *(*compiled)[i])) {
       return absl::PermissionDeniedError(absl::StrCat(
           "the command `", command, "` matches the dangerous pattern ", pattern));
     }

@@ -45,6 +45,10 @@ TEST(CheckCommand, DangerousPatternsApplyWhateverTheList) {
   EXPECT_FALSE(CheckCommand("dd if=/dev/zero of=/dev/sda", lax).ok());
   EXPECT_FALSE(CheckCommand(":(){ :|:& };:", lax).ok());
   EXPECT_TRUE(CheckCommand("echo fine", lax).ok());
+  EXPECT_FALSE(CheckCommand("EVAL $X", lax).ok()) << "patterns ignore case";
+  // A long command is checked in linear time, without recursion.
+  std::string longest(1 << 20, 'a');
+  EXPECT_TRUE(CheckCommand("echo " + longest, lax).ok());
 }
 
 }  // namespace

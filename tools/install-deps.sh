@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   # build
   bazel-bootstrap g++ pkg-config
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libre2-dev
   libabsl-dev libcurl4-openssl-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libsystemd-dev
   # tests, sanitizers, benchmarks

@@ -9,6 +9,7 @@
 #include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/keys.grpc.pb.h"
 #include "client/commands/command.h"
+#include "client/commands/store_key.h"
 #include "client/call.h"
 #include "client/terminal.h"
 #include "common/status_macros.h"
@@ -46,14 +47,7 @@ absl::Status Run(const ApiKeyArgs& a) {
     std::cout << "Deleted the API key for " << a.provider << "\n";
     return absl::OkStatus();
   }
-  // Read before connecting: a daemon start must not eat into typing time,
-  // and a piped key is consumed even if the daemon is down.
-  v1::SetKeyRequest req;
-  req.set_provider(a.provider);
-  AIX_ASSIGN_OR_RETURN(*req.mutable_key(),
-                       ReadSecret(absl::StrCat("API key for ", a.provider, " (input hidden): ")));
-  v1::KeyInfo info;
-  AIX_RETURN_IF_ERROR(Call(&v1::KeyService::Stub::SetKey, req, &info));
+  AIX_ASSIGN_OR_RETURN(v1::KeyInfo info, StoreKey(a.provider));
   std::cout << "Stored the API key for " << info.provider() << ": " << info.masked() << "\n";
   return absl::OkStatus();
 }

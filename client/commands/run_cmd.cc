@@ -25,6 +25,7 @@
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
+#include "client/commands/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
 #include "client/template_commands.h"
@@ -251,13 +252,7 @@ absl::StatusOr<bool> OfferToStoreKey(v1::RunRequest req) {
                             ". Paste one now and store it?"))) {
     return false;
   }
-  v1::SetKeyRequest set;
-  set.set_provider(plan.provider());
-  AIX_ASSIGN_OR_RETURN(*set.mutable_key(),
-                       ReadSecret(absl::StrCat("API key for ", plan.provider(),
-                                               " (input hidden): ")));
-  v1::KeyInfo info;
-  AIX_RETURN_IF_ERROR(Call(&v1::KeyService::Stub::SetKey, set, &info));
+  AIX_ASSIGN_OR_RETURN(v1::KeyInfo info, StoreKey(plan.provider()));
   std::cerr << "Stored the API key for " << info.provider() << ": " << info.masked() << "\n";
   return true;
 }

@@ -1,5 +1,7 @@
 #include "tests/integration/harness.h"
 
+#include <gtest/gtest.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -162,6 +164,17 @@ Sandbox::Sandbox() {
 }
 
 Sandbox::~Sandbox() {
+  // A failed test shows what aixd said (a sanitizer report, a crash): the
+  // directory is gone afterwards.
+  if (::testing::Test::HasFailure()) {
+    for (const std::string& log : {home + "/.local/state/aix/aixd.log", dir + "/aixd.stderr"}) {
+      if (access(log.c_str(), R_OK) != 0) continue;
+      std::string text = ReadFile(log);
+      if (text.size() > 20000) text = text.substr(text.size() - 20000);
+      fprintf(stderr, "---- %s (end) ----\n%s\n---- end of %s ----\n", log.c_str(), text.c_str(),
+              log.c_str());
+    }
+  }
   for (pid_t pid : Daemons()) kill(pid, SIGKILL);
   std::string cmd = "rm -rf '" + dir + "'";
   if (std::system(cmd.c_str()) != 0) fprintf(stderr, "cleanup of %s failed\n", dir.c_str());
