@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   commands.push_back(aix::AddConfigCommand(app));
   commands.push_back(aix::AddApiKeyCommand(app));
   commands.push_back(aix::AddCmdCommand(app));
+  for (aix::Command& c : aix::AddCompletionCommands(app)) commands.push_back(c);
   commands.push_back(aix::AddDaemonCommand(app));
   app.footer(aix::ExitCodeHelp());
   try {

@@ -11,6 +11,7 @@ packages=(
   # tests, sanitizers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   systemd util-linux procps python3 python3-grpcio curl openssl hyperfine
+  bash zsh fish
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (sudo $0)" >&2

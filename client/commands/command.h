@@ -21,6 +21,8 @@ Command AddConfigCommand(CLI::App& root);
 Command AddApiKeyCommand(CLI::App& root);
 Command AddDaemonCommand(CLI::App& root);
 Command AddRunCommand(CLI::App& root);
+// completion bash|zsh|fish, and the hidden __complete the scripts call.
+std::vector<Command> AddCompletionCommands(CLI::App& root);
 // cmd test|list|template-test.
 Command AddCmdCommand(CLI::App& root);
 // provider add|list|info|remove, models.

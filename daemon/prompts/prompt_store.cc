@@ -193,6 +193,19 @@ std::string PromptStore::PathOf(absl::string_view name) const {
 
 absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
   AIX_RETURN_IF_ERROR(ValidateName(name));
+  struct stat st;
+  const bool have_stat = stat(PathOf(name).c_str(), &st) == 0;
+  const int64_t mtime_ns = have_stat ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0;
+  const int64_t ctime_ns = have_stat ? st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec : 0;
+  if (have_stat) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(std::string(name));
+    if (it != cache_.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
+        it->second.size == st.st_size && it->second.mtime_ns == mtime_ns &&
+        it->second.ctime_ns == ctime_ns) {
+      return it->second.prompt;
+    }
+  }
   auto text = ReadFile(PathOf(name));
   if (text.status().code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(absl::StrCat(
@@ -209,6 +222,15 @@ absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
   if (p.name != name) {
     return absl::FailedPreconditionError(absl::StrCat(
         PathOf(name), ": the file says name: ", p.name, "; rename the file or fix the name"));
+  }
+  // Stat came before the read: if the file changed in between, its new
+  // identity differs from the one stored and the next Get reads it again.
+  // A file changed within the last second is not kept: file times tick
+  // coarsely, so a same-size rewrite in that tick would look unchanged
+  // (git's "racy clean" problem).
+  if (have_stat && absl::Now() - absl::FromUnixNanos(std::max(mtime_ns, ctime_ns)) > absl::Seconds(1)) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    cache_[std::string(name)] = Cached{st.st_dev, st.st_ino, st.st_size, mtime_ns, ctime_ns, p};
   }
   return p;
 }
@@ -266,6 +288,8 @@ absl::Status PromptStore::Delete(absl::string_view name) {
     }
     return ErrnoStatus(errno, "delete " + PathOf(name));
   }
+  std::lock_guard<std::mutex> cache_lock(cache_mu_);
+  cache_.erase(std::string(name));
   return absl::OkStatus();
 }
 

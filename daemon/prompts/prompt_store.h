@@ -8,6 +8,9 @@
 #ifndef AIX_DAEMON_PROMPTS_PROMPT_STORE_H_
 #define AIX_DAEMON_PROMPTS_PROMPT_STORE_H_
 
+#include <sys/stat.h>
+
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -78,8 +81,20 @@ class PromptStore {
   std::vector<Prompt> List(absl::string_view tag, std::vector<absl::Status>* problems) const;
 
  private:
+  // A parsed file, kept while the file's identity (inode, size, times)
+  // stays the same: listing and completion re-read only what changed.
+  struct Cached {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns, ctime_ns;
+    Prompt prompt;
+  };
+
   const std::string dir_;
   std::mutex write_mu_;  // serialises Create/Update/Delete
+  mutable std::mutex cache_mu_;
+  mutable std::map<std::string, Cached> cache_;  // guarded by cache_mu_
 };
 
 }  // namespace aix::prompts

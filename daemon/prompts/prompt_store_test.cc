@@ -165,4 +165,24 @@ TEST_F(PromptStoreTest, FileWhoseNameDisagreesIsReported) {
 }
 
 }  // namespace
+TEST(PromptStoreCache, AHandEditIsSeenAtOnce) {
+  std::string dir = ::testing::TempDir() + "/cache-" + std::to_string(getpid());
+  PromptStore store(dir);
+  Prompt p;
+  p.name = "cached";
+  p.template_text = "first";
+  ASSERT_TRUE(store.Create(p).ok());
+  EXPECT_EQ(store.Get("cached")->template_text, "first");
+  // Same size, written in place (no rename): the times still differ.
+  std::string text = ReadFile(store.PathOf("cached")).value();
+  text.replace(text.find("first"), 5, "secnd");
+  {
+    std::ofstream out(store.PathOf("cached"), std::ios::in | std::ios::out);
+    out << text;
+  }
+  EXPECT_EQ(store.Get("cached")->template_text, "secnd");
+  ASSERT_TRUE(store.Delete("cached").ok());
+  EXPECT_EQ(store.Get("cached").status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace aix::prompts
