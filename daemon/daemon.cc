@@ -24,6 +24,7 @@
 #include "daemon/server/log.h"
 #include "daemon/server/peer_registry.h"
 #include "daemon/server/server.h"
+#include "daemon/services/collection_service.h"
 #include "daemon/services/config_service.h"
 #include "daemon/services/daemon_service.h"
 #include "daemon/services/key_service.h"
@@ -115,16 +116,18 @@ int RunDaemon(const DaemonOptions& options) {
   ConfigServiceImpl config_service(&store, &peers);
   KeyServiceImpl key_service(&store, &peers);
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
-  PromptServiceImpl prompt_service(&prompt_store, &peers);
+  prompts::CollectionStore collection_store(store.storage_dir() + "/collections");
+  PromptServiceImpl prompt_service(&prompt_store, &collection_store, &peers);
+  CollectionServiceImpl collection_service(&collection_store, &prompt_store, &peers);
   http::HttpPool pool;
-  RunServiceImpl run_service(&store, &prompt_store, &pool, &peers);
+  RunServiceImpl run_service(&store, &prompt_store, &collection_store, &pool, &peers);
   ProviderServiceImpl provider_service(&store, &pool, &peers);
   DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); },
                                    [&run_service] { return run_service.active_runs(); });
 
   Server server(std::move(*listener), &peers,
-                {&daemon_service, &config_service, &key_service, &prompt_service, &run_service,
-                 &provider_service});
+                {&daemon_service, &config_service, &key_service, &prompt_service,
+                 &collection_service, &run_service, &provider_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
   Log(LogLevel::kInfo,

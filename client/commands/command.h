@@ -23,6 +23,9 @@ Command AddDaemonCommand(CLI::App& root);
 Command AddRunCommand(CLI::App& root);
 // completion bash|zsh|fish, and the hidden __complete the scripts call.
 std::vector<Command> AddCompletionCommands(CLI::App& root);
+// collection create|list|info|load|unload|add|remove|delete, and the
+// Python spellings collection-create, ... (hidden from --help).
+std::vector<Command> AddCollectionCommands(CLI::App& root);
 // cmd test|list|template-test.
 Command AddCmdCommand(CLI::App& root);
 // provider add|list|info|remove, models.

@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "aix/v1/collections.grpc.pb.h"
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/providers.grpc.pb.h"
 #include "client/call.h"
@@ -226,6 +227,17 @@ std::vector<std::string> Models(const std::string& provider) {
   return out;
 }
 
+std::vector<std::string> Collections() {
+  v1::ListCollectionsResponse resp;
+  std::vector<std::string> out;
+  if (!Call(&v1::CollectionService::Stub::ListCollections, v1::ListCollectionsRequest(), &resp)
+           .ok()) {
+    return out;
+  }
+  for (const auto& c : resp.collections()) out.push_back(c.name());
+  return out;
+}
+
 std::vector<std::string> SettingKeys() {
   std::vector<std::string> out;
   for (const config::SettingSpec& s : config::FixedSettings()) out.push_back(s.key);
@@ -280,6 +292,7 @@ std::vector<std::string> ValuesOf(const Context& ctx, const CLI::Option* opt, in
     return k == ctx.options.end() ? std::vector<std::string>{} : SettingValues(k->second);
   }
   if (name == "--action") return {"set", "get", "delete"};
+  if (name == "--collection") return Collections();
   if (name == "--auth-type") return {"bearer", "api-key", "none"};
   return {};
 }
@@ -292,6 +305,10 @@ std::vector<std::string> Positionals(const Context& ctx, CLI::App* app) {
       path == "cmd list") {
     return n == 0 ? PromptNames() : std::vector<std::string>{};
   }
+  if (path == "collection load" || path == "collection info" || path == "collection delete") {
+    return n == 0 ? Collections() : std::vector<std::string>{};
+  }
+  if (path == "collection add" || path == "collection remove") return PromptNames();
   if (path == "config") {
     if (n == 0) return SettingKeys();
     if (n == 1) return SettingValues(ctx.positionals[0]);

@@ -95,6 +95,7 @@ struct ListArgs {
   std::string tag;
   bool json = false;
   bool verbose = false;
+  bool all = false;
 };
 
 // PrintVerbose prints one block per prompt: what `aix list -v` shows.
@@ -120,6 +121,7 @@ absl::Status List(const ListArgs& a) {
   const std::string& tag = a.tag;
   v1::ListPromptsRequest req;
   req.set_tag(tag);
+  req.set_all(a.all);
   v1::ListPromptsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::ListPrompts, req, &resp));
   for (const std::string& problem : resp.problems()) {
@@ -128,6 +130,10 @@ absl::Status List(const ListArgs& a) {
   if (a.json) {
     std::cout << ProtoJson(resp);
     return absl::OkStatus();
+  }
+  if (!resp.collection().empty()) {
+    std::cerr << "(collection " << resp.collection()
+              << " is loaded: only its prompts are listed; aix list --all lists every prompt)\n";
   }
   if (resp.prompts_size() == 0) {
     std::cerr << (tag.empty() ? "No prompts yet. Create one with: aix create NAME \"TEMPLATE\"\n"
@@ -316,6 +322,7 @@ std::vector<Command> AddPromptCommands(CLI::App& root) {
   list->add_option("-t,--tag", l->tag, "Only prompts with this tag");
   list->add_flag("-v,--verbose", l->verbose,
                  "One block per prompt: description, tags, parameters, provider, model");
+  list->add_flag("-a,--all", l->all, "Every prompt, even when a collection is loaded");
   list->add_flag("--json", l->json, "Print JSON for machines");
   out.push_back({list, [l] { return List(*l); }});
 

@@ -18,44 +18,10 @@
 #include "common/text.h"
 #include "daemon/config/settings.h"
 #include "common/template.h"
+#include "daemon/prompts/yaml_fields.h"
 
 namespace aix::prompts {
 namespace {
-
-constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E3SZ";
-
-std::string TimeText(absl::Time t) {
-  return absl::FormatTime(kTimeFormat, t, absl::UTCTimeZone());
-}
-
-absl::Status AtNode(const std::string& source, const YAML::Node& node,
-                    const std::string& what) {
-  return absl::FailedPreconditionError(
-      absl::StrCat(source, ":", node.Mark().line + 1, ": ", what));
-}
-
-// Scalar reads a string field; NotFound-free: a missing optional field is
-// nullopt, a non-scalar is an error.
-absl::StatusOr<std::optional<std::string>> Scalar(const YAML::Node& doc, const char* key,
-                                                  const std::string& source) {
-  YAML::Node n = doc[key];
-  if (!n) return std::optional<std::string>();
-  if (!n.IsScalar()) return AtNode(source, n, absl::StrCat("'", key, "' must be text"));
-  return std::optional<std::string>(n.as<std::string>());
-}
-
-// EmitText writes multi-line text as a literal block, which keeps the file
-// easy to read and edit, when such a block reproduces the text exactly
-// (one final newline, no leading blank or indentation, no control
-// characters); anything else is double-quoted, which yaml-cpp escapes.
-void EmitText(YAML::Emitter& out, const std::string& text) {
-  bool literal = text.size() > 1 && text.back() == '\n' &&
-                 text[text.size() - 2] != '\n' && text[0] != ' ' && text[0] != '\n';
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') literal = false;
-  }
-  out << (literal ? YAML::Literal : YAML::DoubleQuoted) << text;
-}
 
 }  // namespace
 
@@ -100,14 +66,7 @@ std::string ToYaml(const Prompt& p) {
 }
 
 absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source) {
-  // Protobuf cannot carry non-UTF-8 strings: refuse them here, as this
-  // file's problem, rather than fail a listing of every prompt.
-  if (size_t bad = FirstInvalidUtf8(text); bad != absl::string_view::npos) {
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
-    return absl::FailedPreconditionError(absl::StrCat(
-        source, ":", line, ": ", NotUtf8Message("the file", absl::string_view(text).substr(bad)),
-        " (then save it as UTF-8)"));
-  }
+  AIX_RETURN_IF_ERROR(CheckUtf8(text, source));
   YAML::Node doc;
   try {
     doc = YAML::Load(text);
@@ -126,13 +85,7 @@ absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& sour
     p.template_text = *tmpl;
     AIX_ASSIGN_OR_RETURN(auto description, Scalar(doc, "description", source));
     p.description = description.value_or("");
-    if (YAML::Node tags = doc["tags"]) {
-      if (!tags.IsSequence()) return AtNode(source, tags, "'tags' must be a list");
-      for (const YAML::Node& t : tags) {
-        if (!t.IsScalar()) return AtNode(source, t, "each tag must be text");
-        p.tags.push_back(t.as<std::string>());
-      }
-    }
+    AIX_ASSIGN_OR_RETURN(p.tags, TextList(doc, "tags", "each tag", source));
     AIX_ASSIGN_OR_RETURN(p.provider, Scalar(doc, "provider", source));
     AIX_ASSIGN_OR_RETURN(p.model, Scalar(doc, "model", source));
     AIX_ASSIGN_OR_RETURN(p.system, Scalar(doc, "system", source));
@@ -166,14 +119,8 @@ absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& sour
       }
       p.temperature = v;
     }
-    for (auto [key, field] : {std::pair{"created", &p.created}, {"updated", &p.updated}}) {
-      AIX_ASSIGN_OR_RETURN(auto text_time, Scalar(doc, key, source));
-      std::string err;
-      if (text_time && !absl::ParseTime(kTimeFormat, *text_time, field, &err) &&
-          !absl::ParseTime(absl::RFC3339_full, *text_time, field, &err)) {
-        return AtNode(source, doc[key], absl::StrCat("'", key, "' is not a time: ", err));
-      }
-    }
+    AIX_RETURN_IF_ERROR(ReadTime(doc, "created", source, &p.created));
+    AIX_RETURN_IF_ERROR(ReadTime(doc, "updated", source, &p.updated));
   } catch (const YAML::Exception& e) {
     return absl::FailedPreconditionError(
         absl::StrCat(source, ":", e.mark.line + 1, ": ", e.msg));

@@ -1,5 +1,7 @@
 #include "daemon/services/prompt_service.h"
 
+#include <algorithm>
+
 #include "common/files.h"
 #include "common/status_macros.h"
 #include "common/template.h"
@@ -76,8 +78,20 @@ grpc::Status PromptServiceImpl::ListPrompts(grpc::ServerContext* context,
                                             const v1::ListPromptsRequest* request,
                                             v1::ListPromptsResponse* response) {
   return Guarded(*peers_, context, [&] {
+    // A loaded collection limits the listing to its prompts.
+    std::vector<std::string> scope;
+    bool scoped = false;
+    if (std::optional<std::string> loaded = collections_->Loaded(); loaded && !request->all()) {
+      auto c = collections_->Get(*loaded);
+      if (c.ok()) {
+        scoped = true;
+        scope = c->prompts;
+        response->set_collection(*loaded);
+      }
+    }
     std::vector<absl::Status> problems;
     for (const auto& p : store_->List(request->tag(), &problems)) {
+      if (scoped && std::find(scope.begin(), scope.end(), p.name) == scope.end()) continue;
       v1::Prompt* out = response->add_prompts();
       ToProto(p, out);
       out->clear_template_();

@@ -3,6 +3,7 @@
 #define AIX_DAEMON_SERVICES_PROMPT_SERVICE_H_
 
 #include "aix/v1/prompts.grpc.pb.h"
+#include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/peer_registry.h"
 
@@ -11,8 +12,9 @@ namespace aix {
 class PromptServiceImpl final : public v1::PromptService::Service {
  public:
   // Both must outlive the service.
-  PromptServiceImpl(prompts::PromptStore* store, const PeerRegistry* peers)
-      : store_(store), peers_(peers) {}
+  PromptServiceImpl(prompts::PromptStore* store, const prompts::CollectionStore* collections,
+                    const PeerRegistry* peers)
+      : store_(store), collections_(collections), peers_(peers) {}
 
   grpc::Status CreatePrompt(grpc::ServerContext* context,
                             const v1::CreatePromptRequest* request,
@@ -33,6 +35,7 @@ class PromptServiceImpl final : public v1::PromptService::Service {
   void ToProto(const prompts::Prompt& p, v1::Prompt* out) const;
 
   prompts::PromptStore* store_;
+  const prompts::CollectionStore* collections_;
   const PeerRegistry* peers_;
 };
 

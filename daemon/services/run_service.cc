@@ -1,5 +1,7 @@
 #include "daemon/services/run_service.h"
 
+#include <algorithm>
+
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -58,9 +60,27 @@ struct Prepared {
 };
 
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
+                                 const prompts::CollectionStore* collections,
                                  const v1::RunRequest& req) {
   AIX_ASSIGN_OR_RETURN(Json doc, config->Document());
   AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts->Get(req.prompt()));
+  // A collection's system prompt goes with its prompts' runs unless the
+  // prompt (or --system, in MakePlan) sets one.
+  std::vector<std::string> notes;
+  if (!prompt.system) {
+    std::string from;
+    if (std::optional<std::string> system = collections->SystemFor(prompt.name, &from)) {
+      prompt.system = system;
+    }
+  }
+  if (std::optional<std::string> loaded = collections->Loaded()) {
+    auto c = collections->Get(*loaded);
+    if (c.ok() && std::find(c->prompts.begin(), c->prompts.end(), prompt.name) == c->prompts.end()) {
+      notes.push_back(absl::StrCat("prompt ", prompt.name, " is not in the loaded collection ",
+                                   *loaded, " (add it: aix collection add ", prompt.name,
+                                   "; or: aix collection unload)"));
+    }
+  }
   for (const std::string& item : req.fallback()) {
     AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
   }
@@ -82,6 +102,7 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   p->set_key_source(first.key.source);
   p->set_masked_key(first.key.key.empty() ? "" : MaskSecret(first.key.key));
   for (const auto& w : plan.warnings) p->add_warnings(w);
+  for (const auto& w : notes) p->add_warnings(w);
   for (size_t i = 1; i < plan.attempts.size(); ++i) {
     p->add_fallbacks(absl::StrCat(plan.attempts[i].endpoint.provider, "/", plan.attempts[i].model));
   }
@@ -495,7 +516,7 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
   }
   // Reading the prompt and config is quick local I/O, done before the
   // stream starts.
-  auto prepared = Prepare(config_, prompts_, *request);
+  auto prepared = Prepare(config_, prompts_, collections_, *request);
   if (!prepared.ok()) {
     reactor->Fail(prepared.status());
     return reactor;

@@ -12,6 +12,7 @@
 #include "aix/v1/runs.grpc.pb.h"
 #include "daemon/config/config_store.h"
 #include "daemon/http/pool.h"
+#include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/peer_registry.h"
 
@@ -21,8 +22,10 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
  public:
   // All must outlive the service.
   RunServiceImpl(config::ConfigStore* config, prompts::PromptStore* prompts,
-                 http::HttpPool* pool, const PeerRegistry* peers)
-      : config_(config), prompts_(prompts), pool_(pool), peers_(peers) {}
+                 const prompts::CollectionStore* collections, http::HttpPool* pool,
+                 const PeerRegistry* peers)
+      : config_(config), prompts_(prompts), collections_(collections), pool_(pool),
+        peers_(peers) {}
 
   grpc::ServerWriteReactor<v1::RunEvent>* Run(grpc::CallbackServerContext* context,
                                               const v1::RunRequest* request) override;
@@ -34,6 +37,7 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   std::atomic<int> active_{0};
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;
+  const prompts::CollectionStore* collections_;
   http::HttpPool* pool_;
   const PeerRegistry* peers_;
 };
