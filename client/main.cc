@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   for (aix::Command& c : aix::AddPromptCommands(app)) commands.push_back(c);
   for (aix::Command& c : aix::AddProviderCommands(app)) commands.push_back(c);
   for (aix::Command& c : aix::AddCollectionCommands(app)) commands.push_back(c);
+  commands.push_back(aix::AddMigrateCommand(app));
   commands.push_back(aix::AddConfigCommand(app));
   commands.push_back(aix::AddApiKeyCommand(app));
   commands.push_back(aix::AddCmdCommand(app));

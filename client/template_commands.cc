@@ -1,5 +1,7 @@
 #include "client/template_commands.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <map>
 
@@ -11,6 +13,7 @@
 #include "client/call.h"
 #include "client/command_policy.h"
 #include "client/command_runner.h"
+#include "client/terminal.h"
 #include "common/status_macros.h"
 #include "common/template.h"
 
@@ -68,6 +71,29 @@ absl::StatusOr<std::vector<CommandNote>> PrepareCommands(const std::string& prom
                 << commands.size() << " command(s) are sent as written\n";
     }
     return notes;
+  }
+  if (!p.commands_trusted()) {
+    // Nobody here wrote these commands: they run only once the user says so.
+    std::string list;
+    for (const std::string& c : commands) absl::StrAppend(&list, "  ", c, "\n");
+    if (!IsTerminal(STDIN_FILENO)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "prompt ", prompt, " came from ", p.origin(), " and runs commands nobody here wrote:\n",
+          list, "Nothing was run or sent. Look at them (aix cmd list ", prompt,
+          "), then trust them: aix trust ", prompt, " (or run with --disable-commands)"));
+    }
+    std::cerr << "Prompt " << prompt << " came from " << p.origin()
+              << " and runs these commands, which nobody here wrote:\n"
+              << list;
+    if (!Confirm("Trust them and run?")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not trusted; nothing was run or sent. Trust them later with: aix trust ",
+                       prompt));
+    }
+    v1::TrustPromptRequest trust;
+    trust.set_name(prompt);
+    v1::Prompt trusted;
+    AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::TrustPrompt, trust, &trusted));
   }
   for (const std::string& c : commands) {
     absl::Status allowed = CheckCommand(c, settings.denied);

@@ -118,7 +118,7 @@ int RunDaemon(const DaemonOptions& options) {
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
   prompts::CollectionStore collection_store(store.storage_dir() + "/collections");
   PromptServiceImpl prompt_service(&prompt_store, &collection_store, &peers);
-  CollectionServiceImpl collection_service(&collection_store, &prompt_store, &peers);
+  CollectionServiceImpl collection_service(&collection_store, &prompt_store, &store, &peers);
   http::HttpPool pool;
   RunServiceImpl run_service(&store, &prompt_store, &collection_store, &pool, &peers);
   ProviderServiceImpl provider_service(&store, &pool, &peers);

@@ -1,6 +1,11 @@
 // aix collection create|list|info|load|unload|add|remove|delete, and the
 // Python aix's spellings of the same (collection-create, ...).
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <iostream>
 #include <memory>
@@ -12,9 +17,14 @@
 #include "absl/time/time.h"
 #include "aix/v1/collections.grpc.pb.h"
 #include "client/call.h"
+#include "client/command_runner.h"
 #include "client/commands/command.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
+#include "absl/strings/match.h"
+#include "common/files.h"
+#include "common/limits.h"
+#include "common/paths.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -23,10 +33,11 @@ namespace {
 using Stub = v1::CollectionService::Stub;
 
 struct CollectionArgs {
-  std::string name, description, author, system, collection;
+  std::string name, description, author, system, collection, output = ".", path;
   std::vector<std::string> tags, prompts;
   bool json = false;
   bool force = false;
+  bool overwrite = false;
 };
 
 // SystemText accepts the Python aix's form of a system prompt, a JSON
@@ -169,6 +180,141 @@ absl::Status Delete(const CollectionArgs& a) {
   return absl::OkStatus();
 }
 
+absl::Status Export(const CollectionArgs& a) {
+  v1::ExportCollectionRequest req;
+  req.set_name(a.name);
+  v1::ExportCollectionResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&Stub::ExportCollection, req, &resp));
+  std::string dir = a.output.empty() ? "." : a.output;
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    return ErrnoStatus(errno, "create the output directory " + dir);
+  }
+  std::string path = absl::StrCat(dir, "/", resp.file_name());
+  mode_t mask = umask(0);
+  umask(mask);
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(path, resp.bundle(), 0666 & ~mask));
+  std::cout << "Exported " << a.name << " to " << path << " (" << resp.bundle().size()
+            << " bytes)\n";
+  return absl::OkStatus();
+}
+
+// ImportData sends one file's bytes to aixd and prints what came in.
+absl::Status ImportData(std::string data, const std::string& source, bool overwrite, bool json) {
+  v1::ImportCollectionRequest req;
+  req.set_data(std::move(data));
+  req.set_source(source);
+  req.set_overwrite(overwrite);
+  v1::ImportCollectionResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&Stub::ImportCollection, req, &resp));
+  if (json) {
+    std::cout << ProtoJson(resp);
+    return absl::OkStatus();
+  }
+  const v1::Collection& c = resp.collection();
+  std::cout << "Imported collection " << c.name() << " (" << c.prompts_size() << " prompt"
+            << (c.prompts_size() == 1 ? "" : "s") << ") from " << source << "\n";
+  for (const std::string& line : resp.report()) std::cout << "  " << line << "\n";
+  std::cout << "Its prompts' commands run only once you trust them: aix cmd list NAME, then "
+               "aix trust NAME\n";
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadImportFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "read " + path);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxRequestBytes - 4096) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, " is ", st.st_size >> 20, " MiB; a collection file may be at most ",
+        kMaxRequestBytes >> 20, " MiB"));
+  }
+  return ReadFile(path);
+}
+
+absl::Status Import(const CollectionArgs& a) {
+  AIX_ASSIGN_OR_RETURN(std::string data, ReadImportFile(a.path));
+  std::string base = a.path.substr(a.path.rfind('/') + 1);
+  return ImportData(std::move(data), absl::StrCat("file ", base), a.overwrite, a.json);
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// ImportRepo clones a git repository shallowly into a private temporary
+// directory and imports its collections (collections/*.xml, the Python
+// aix's layout, and collections/*.tar.gz bundles).
+absl::Status ImportRepo(const CollectionArgs& a) {
+  AIX_ASSIGN_OR_RETURN(std::string state, StateDir(ProcessEnv()));
+  AIX_RETURN_IF_ERROR(EnsurePrivateDir(state));
+  std::string tmpl = state + "/import-repo-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return ErrnoStatus(errno, "make a temporary directory");
+  const std::string dir = tmpl;
+  auto cleanup = [&dir] { (void)RunCommand("rm -rf -- " + ShellQuote(dir), absl::Seconds(60)); };
+  std::string repo = dir + "/repo";
+  // The URL and the path are quoted for the shell; a repository that asks
+  // for a password fails instead of waiting for one.
+  auto cloned = RunCommand(absl::StrCat("GIT_TERMINAL_PROMPT=0 git clone --quiet --depth 1 -- ",
+                                        ShellQuote(a.path), " ", ShellQuote(repo)),
+                           absl::Minutes(5));
+  if (!cloned.ok()) {
+    cleanup();
+    return absl::UnavailableError(absl::StrCat("could not clone ", a.path, ": ",
+                                               cloned.status().message()));
+  }
+  std::vector<std::string> files;
+  if (DIR* d = opendir((repo + "/collections").c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      bool xml = absl::EndsWith(name, ".xml"), bundle = absl::EndsWith(name, ".tar.gz");
+      if (!xml && !bundle) continue;
+      std::string stem = name.substr(0, name.size() - (xml ? 4 : 7));
+      if (!a.collection.empty() && stem != a.collection && stem != a.collection + "-bundle") {
+        continue;
+      }
+      struct stat st;
+      // A link in a repository could point anywhere on this machine.
+      if (lstat((repo + "/collections/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        std::cerr << "warning: skipped collections/" << name << ": not a regular file\n";
+        continue;
+      }
+      files.push_back(name);
+    }
+    closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    cleanup();
+    return absl::NotFoundError(absl::StrCat(
+        a.path, " has no ", a.collection.empty() ? "collections" : "collection " + a.collection,
+        " in collections/ (NAME.xml or NAME-bundle.tar.gz)"));
+  }
+  absl::Status result = absl::OkStatus();
+  for (const std::string& name : files) {
+    auto data = ReadImportFile(repo + "/collections/" + name);
+    absl::Status s = data.ok() ? ImportData(*std::move(data), absl::StrCat("repo ", a.path, " ",
+                                                                           name),
+                                            a.overwrite, a.json)
+                               : data.status();
+    if (!s.ok()) {
+      std::cerr << "aix: collections/" << name << ": " << s.message() << "\n";
+      if (result.ok()) result = s;
+    }
+  }
+  cleanup();
+  return result;
+}
+
 using Action = std::shared_ptr<std::function<absl::Status()>>;
 
 // AddSubcommands puts create, list, ... under `parent`, each named
@@ -231,6 +377,34 @@ std::vector<CLI::App*> AddSubcommands(CLI::App* parent, const std::string& prefi
     out.push_back(change);
   }
 
+  CLI::App* exp = parent->add_subcommand(
+      prefix + "export", "Write a collection and its prompts to DIR/NAME-bundle.tar.gz");
+  exp->add_option("name", a->name, "Collection name")->required();
+  exp->add_option("-o,--output", a->output, "Directory to write to (default: .)");
+  exp->callback(set(Export));
+  out.push_back(exp);
+
+  CLI::App* imp = parent->add_subcommand(
+      prefix + "import", "Import a bundle (ours or the Python aix's) or a Python collection "
+                         ".xml file; nothing changes if anything is refused");
+  imp->add_option("path", a->path, "The .tar.gz or .xml file")->required();
+  imp->add_flag("--overwrite", a->overwrite,
+                "Replace a collection or prompts of the same name");
+  imp->add_flag("--json", a->json, "Print JSON for machines");
+  imp->callback(set(Import));
+  out.push_back(imp);
+
+  CLI::App* repo = parent->add_subcommand(
+      prefix + "import-repo", "Clone a git repository (shallow) and import the collections in "
+                              "its collections/ folder");
+  repo->add_option("url", a->path, "Any git URL (https://, ssh, file://)")->required();
+  repo->add_option("-c,--collection", a->collection, "Only this collection");
+  repo->add_flag("--overwrite", a->overwrite,
+                 "Replace collections or prompts of the same name");
+  repo->add_flag("--json", a->json, "Print JSON for machines");
+  repo->callback(set(ImportRepo));
+  out.push_back(repo);
+
   CLI::App* del = parent->add_subcommand(prefix + "delete",
                                          "Delete a collection (its prompts stay; asks first)");
   del->add_option("name", a->name, "Collection name")->required();
@@ -240,7 +414,37 @@ std::vector<CLI::App*> AddSubcommands(CLI::App* parent, const std::string& prefi
   return out;
 }
 
+absl::Status Migrate(bool dry_run) {
+  v1::MigratePythonLibraryRequest req;
+  req.set_dry_run(dry_run);
+  v1::MigratePythonLibraryResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&Stub::MigratePythonLibrary, req, &resp));
+  if (!resp.config_migrated() && resp.collections_size() == 0 && resp.report_size() == 0) {
+    std::cout << "Nothing to migrate: no Python aix config.json or collections/*.xml here\n";
+    return absl::OkStatus();
+  }
+  std::cout << (dry_run ? "Would migrate" : "Migrated") << ": "
+            << (resp.config_migrated() ? "config.json, " : "") << resp.collections_size()
+            << " collection(s) (" << absl::StrJoin(resp.collections(), ", ") << "), "
+            << resp.prompts() << " prompt(s)\n";
+  for (const std::string& line : resp.report()) std::cout << "  " << line << "\n";
+  if (!dry_run) {
+    std::cout << "The Python aix's files are left as they were (config.json is kept as "
+                 "config.json.python).\n";
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+Command AddMigrateCommand(CLI::App& root) {
+  auto dry = std::make_shared<bool>(false);
+  CLI::App* cmd = root.add_subcommand(
+      "migrate", "Import the Python aix's library from the storage directory: its config.json "
+                 "(settings, keys, custom providers) and collections/*.xml");
+  cmd->add_flag("-n,--dry-run", *dry, "Report what would change; change nothing");
+  return {cmd, [dry] { return Migrate(*dry); }};
+}
 
 std::vector<Command> AddCollectionCommands(CLI::App& root) {
   std::vector<Command> out;

@@ -26,11 +26,13 @@ std::vector<Command> AddCompletionCommands(CLI::App& root);
 // collection create|list|info|load|unload|add|remove|delete, and the
 // Python spellings collection-create, ... (hidden from --help).
 std::vector<Command> AddCollectionCommands(CLI::App& root);
+// migrate: import the Python aix's ~/.prompts.
+Command AddMigrateCommand(CLI::App& root);
 // cmd test|list|template-test.
 Command AddCmdCommand(CLI::App& root);
 // provider add|list|info|remove, models.
 std::vector<Command> AddProviderCommands(CLI::App& root);
-// create, list, show, edit, delete.
+// create, list, show, edit, delete, trust.
 std::vector<Command> AddPromptCommands(CLI::App& root);
 
 }  // namespace aix

@@ -302,10 +302,11 @@ std::vector<std::string> Positionals(const Context& ctx, CLI::App* app) {
   const std::string path = absl::StrJoin(ctx.path, " ");
   const size_t n = ctx.positionals.size();
   if (path == "run" || path == "show" || path == "edit" || path == "delete" ||
-      path == "cmd list") {
+      path == "cmd list" || path == "trust") {
     return n == 0 ? PromptNames() : std::vector<std::string>{};
   }
-  if (path == "collection load" || path == "collection info" || path == "collection delete") {
+  if (path == "collection load" || path == "collection info" || path == "collection delete" ||
+      path == "collection export") {
     return n == 0 ? Collections() : std::vector<std::string>{};
   }
   if (path == "collection add" || path == "collection remove") return PromptNames();

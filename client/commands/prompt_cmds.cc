@@ -91,6 +91,18 @@ absl::Status Create(CreateArgs& a) {
 
 // ---- list / show -------------------------------------------------------------
 
+// PythonLibraryNotice says, once, that the Python aix's library is here to
+// be imported (a marker in the state directory remembers it was said).
+void PythonLibraryNotice() {
+  auto state = StateDir(ProcessEnv());
+  if (!state.ok()) return;
+  std::string marker = *state + "/python-library-noticed";
+  if (access(marker.c_str(), F_OK) == 0) return;
+  std::cerr << "aix: found the Python aix's collections in your storage directory; import "
+               "them with: aix migrate (aix migrate --dry-run shows what would change)\n";
+  if (EnsurePrivateDir(*state).ok()) (void)WriteFileAtomically(marker, "shown\n");
+}
+
 struct ListArgs {
   std::string tag;
   bool json = false;
@@ -131,6 +143,7 @@ absl::Status List(const ListArgs& a) {
     std::cout << ProtoJson(resp);
     return absl::OkStatus();
   }
+  if (resp.python_library_found()) PythonLibraryNotice();
   if (!resp.collection().empty()) {
     std::cerr << "(collection " << resp.collection()
               << " is loaded: only its prompts are listed; aix list --all lists every prompt)\n";
@@ -291,6 +304,24 @@ absl::Status Delete(const std::string& name, bool force) {
   return absl::OkStatus();
 }
 
+// Trust lets an imported prompt's commands run, as they are now.
+absl::Status Trust(const std::string& name) {
+  AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(name));
+  if (p.commands_size() == 0) {
+    std::cout << name << " runs no commands: nothing to trust\n";
+    return absl::OkStatus();
+  }
+  v1::TrustPromptRequest req;
+  req.set_name(name);
+  v1::Prompt trusted;
+  AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::TrustPrompt, req, &trusted));
+  std::cout << "Trusted the commands of " << name
+            << (p.origin().empty() ? "" : " (from " + p.origin() + ")") << ":\n";
+  for (const std::string& c : trusted.commands()) std::cout << "  " << c << "\n";
+  std::cout << "A change to them will need trust again.\n";
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Command> AddPromptCommands(CLI::App& root) {
@@ -346,6 +377,13 @@ std::vector<Command> AddPromptCommands(CLI::App& root) {
   del->add_option("name", *del_name, "Prompt name")->required();
   del->add_flag("-f,--force", *del_force, "Do not ask");
   out.push_back({del, [del_name, del_force] { return Delete(*del_name, *del_force); }});
+
+  auto trust_name = std::make_shared<std::string>();
+  CLI::App* trust = root.add_subcommand(
+      "trust", "Let an imported prompt's commands run, as they are now (see them first: aix cmd "
+               "list NAME)");
+  trust->add_option("name", *trust_name, "Prompt name")->required();
+  out.push_back({trust, [trust_name] { return Trust(*trust_name); }});
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "common/mask.h"
 #include "common/text.h"
 #include "common/status_macros.h"
+#include "daemon/config/python_config.h"
 
 namespace aix::config {
 namespace {
@@ -95,12 +96,44 @@ absl::Status ConfigStore::ParseLocked(const std::string& text) {
   }
   std::string problem_key;
   absl::Status s = ValidateDocument(doc, &problem_key);
+  if (!s.ok() && LooksLikePythonConfig(doc)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path_, " was written by the Python aix (", s.message(),
+        "). Import it, with its keys, providers and collections, with: aix migrate\n"
+        "(aix migrate --dry-run shows what would change; the file is kept as ", path_,
+        ".python)"));
+  }
   if (!s.ok()) {
     return Malformed(text, OffsetOfMember(text, problem_key),
                      std::string(s.message()));
   }
   doc_ = std::move(doc);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ConfigStore::MigrateFromPython(bool dry_run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto text = ReadFile(path_);
+  if (text.status().code() == absl::StatusCode::kNotFound) return std::vector<std::string>{};
+  AIX_RETURN_IF_ERROR(text.status());
+  Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !LooksLikePythonConfig(doc)) return std::vector<std::string>{};
+  std::vector<std::string> report;
+  Json ours = MigratePythonConfig(doc, &report);
+  std::string problem_key;
+  absl::Status valid = ValidateDocument(ours, &problem_key);
+  if (!valid.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the Python aix's config.json could not be turned into ours (", valid.message(),
+        "); nothing was changed. Fix that setting in ", path_, " and run aix migrate again"));
+  }
+  if (dry_run) return report;
+  // The original stays, byte for byte, beside ours.
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(path_ + ".python", *text));
+  AIX_RETURN_IF_ERROR(SaveLocked(std::move(ours)));
+  report.push_back(absl::StrCat("config.json: converted; the original is kept as ", path_,
+                                ".python"));
+  return report;
 }
 
 absl::Status ConfigStore::RefreshLocked() {

@@ -71,6 +71,12 @@ class ConfigStore {
   // Reset replaces the whole file with the defaults (keys included).
   absl::Status Reset();
 
+  // MigrateFromPython converts a config.json in the Python aix's shape
+  // (python_config.h) into ours, keeping the original as config.json.python;
+  // the report says what changed. Nothing to do (an empty report) when the
+  // file is ours already. With `dry_run` nothing is written.
+  absl::StatusOr<std::vector<std::string>> MigrateFromPython(bool dry_run);
+
   // SetKey stores the API key for `provider` (any accepted spelling).
   absl::StatusOr<KeyView> SetKey(absl::string_view provider, absl::string_view key);
 

@@ -199,6 +199,30 @@ std::optional<std::string> CollectionStore::SystemFor(absl::string_view prompt,
   return with[0].system;
 }
 
+std::vector<std::string> CollectionStore::PythonFiles() const {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir_.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    absl::string_view file = e->d_name;
+    if (absl::EndsWith(file, ".xml") && file.size() > 4) out.push_back(dir_ + "/" + e->d_name);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool CollectionStore::PythonUnmigrated() const {
+  return !PythonFiles().empty() && access((dir_ + "/.python-migrated").c_str(), F_OK) != 0;
+}
+
+void CollectionStore::MarkPythonMigrated() {
+  if (EnsurePrivateDir(dir_).ok()) {
+    (void)WriteFileAtomically(dir_ + "/.python-migrated", "aix migrate ran; the .xml files "
+                                                          "are the Python aix's, left as they were\n");
+  }
+}
+
 std::optional<std::string> CollectionStore::Loaded() const {
   auto text = ReadFile(dir_ + "/loaded");
   if (!text.ok()) return std::nullopt;

@@ -57,6 +57,13 @@ class CollectionStore {
   // the only collection holding the prompt that has one. `from` names it.
   std::optional<std::string> SystemFor(absl::string_view prompt, std::string* from) const;
 
+  // PythonFiles lists the Python aix's collection files (NAME.xml) here.
+  std::vector<std::string> PythonFiles() const;
+  // PythonUnmigrated: there are Python collection files and `aix migrate`
+  // has not run since.
+  bool PythonUnmigrated() const;
+  void MarkPythonMigrated();
+
   // Loaded is the loaded collection's name, or nullopt.
   std::optional<std::string> Loaded() const;
   absl::Status Load(absl::string_view name);

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/files.h"
 #include "common/status_macros.h"
@@ -59,10 +60,31 @@ std::string ToYaml(const Prompt& p) {
   }
   if (p.max_tokens) out << YAML::Key << "max_tokens" << YAML::Value << *p.max_tokens;
   if (p.temperature) out << YAML::Key << "temperature" << YAML::Value << *p.temperature;
+  if (p.origin) out << YAML::Key << "origin" << YAML::Value << *p.origin;
+  if (p.trusted_commands) {
+    out << YAML::Key << "trusted_commands" << YAML::Value << *p.trusted_commands;
+  }
   out << YAML::Key << "created" << YAML::Value << TimeText(p.created);
   out << YAML::Key << "updated" << YAML::Value << TimeText(p.updated);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+std::string CommandsDigest(const std::string& template_text) {
+  auto t = Template::Parse(template_text);
+  if (!t.ok() || t->command_count() == 0) return "";
+  uint64_t h = 1469598103934665603ULL;
+  for (const std::string& c : t->CommandSources()) {
+    for (unsigned char ch : c) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;  // separator: no two lists collide by joining
+  }
+  return absl::StrFormat("fnv1a64:%016x", h);
+}
+
+bool CommandsTrusted(const Prompt& p) {
+  if (!p.origin) return true;
+  std::string digest = CommandsDigest(p.template_text);
+  return digest.empty() || p.trusted_commands == digest;
 }
 
 absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source) {
@@ -119,6 +141,8 @@ absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& sour
       }
       p.temperature = v;
     }
+    AIX_ASSIGN_OR_RETURN(p.origin, Scalar(doc, "origin", source));
+    AIX_ASSIGN_OR_RETURN(p.trusted_commands, Scalar(doc, "trusted_commands", source));
     AIX_RETURN_IF_ERROR(ReadTime(doc, "created", source, &p.created));
     AIX_RETURN_IF_ERROR(ReadTime(doc, "updated", source, &p.updated));
   } catch (const YAML::Exception& e) {

@@ -39,7 +39,21 @@ struct Prompt {
   // fallback: providers that take over this prompt's runs, in order
   // (PROVIDER or PROVIDER/MODEL); empty: the configuration's.
   std::vector<std::string> fallback;
+  // origin says where a prompt came from when nobody here wrote it (an
+  // import: "bundle work-bundle.tar.gz", "repo https://..."). Its commands
+  // run only once trusted: trusted_commands is the CommandsDigest the user
+  // trusted (aix trust NAME); an edit of the commands changes the digest.
+  std::optional<std::string> origin;
+  std::optional<std::string> trusted_commands;
 };
+
+// CommandsDigest identifies a template's commands as written (FNV-1a of
+// their sources): what trust is given to. Empty when there are none.
+std::string CommandsDigest(const std::string& template_text);
+
+// CommandsTrusted: the prompt's commands may run without asking (it was
+// not imported, has no commands, or the user trusted exactly these).
+bool CommandsTrusted(const Prompt& p);
 
 // ValidateName returns InvalidArgument stating the naming rule.
 absl::Status ValidateName(absl::string_view name);

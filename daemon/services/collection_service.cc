@@ -5,6 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "common/files.h"
+#include "daemon/prompts/bundle.h"
+#include "daemon/prompts/python_import.h"
 #include "daemon/services/guarded.h"
 
 namespace aix {
@@ -155,6 +158,77 @@ grpc::Status CollectionServiceImpl::UnloadCollection(grpc::ServerContext* contex
   return Guarded(*peers_, context, [&]() -> absl::Status {
     if (std::optional<std::string> loaded = collections_->Loaded()) response->set_unloaded(*loaded);
     return collections_->Unload();
+  });
+}
+
+grpc::Status CollectionServiceImpl::ExportCollection(grpc::ServerContext* context,
+                                                     const v1::ExportCollectionRequest* request,
+                                                     v1::ExportCollectionResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(prompts::Collection c, Named(request->name()));
+    std::vector<prompts::Prompt> ps;
+    std::vector<std::string> kept;
+    for (const std::string& name : c.prompts) {
+      auto p = prompts_->Get(name);
+      if (p.status().code() == absl::StatusCode::kNotFound) continue;  // gone: not exported
+      AIX_RETURN_IF_ERROR(p.status());
+      ps.push_back(*std::move(p));
+      kept.push_back(name);
+    }
+    c.prompts = kept;
+    AIX_ASSIGN_OR_RETURN(std::string bundle, prompts::WriteBundle(c, ps));
+    response->set_bundle(std::move(bundle));
+    response->set_file_name(absl::StrCat(c.name, "-bundle.tar.gz"));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CollectionServiceImpl::ImportCollection(grpc::ServerContext* context,
+                                                     const v1::ImportCollectionRequest* request,
+                                                     v1::ImportCollectionResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    const std::string source = request->source().empty() ? "import" : request->source();
+    AIX_ASSIGN_OR_RETURN(prompts::ImportSet set, prompts::ReadImport(request->data(), source));
+    AIX_RETURN_IF_ERROR(
+        prompts::ApplyImport(set, source, request->overwrite(), prompts_, collections_));
+    AIX_ASSIGN_OR_RETURN(prompts::Collection c, collections_->Get(set.collection.name));
+    ToProto(c, response->mutable_collection());
+    for (const std::string& line : set.report) response->add_report(line);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CollectionServiceImpl::MigratePythonLibrary(
+    grpc::ServerContext* context, const v1::MigratePythonLibraryRequest* request,
+    v1::MigratePythonLibraryResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    const bool dry = request->dry_run();
+    AIX_ASSIGN_OR_RETURN(std::vector<std::string> config_report, config_->MigrateFromPython(dry));
+    response->set_config_migrated(!config_report.empty());
+    for (const std::string& line : config_report) response->add_report(line);
+    for (const std::string& file : collections_->PythonFiles()) {
+      auto text = ReadFile(file);
+      absl::StatusOr<prompts::ImportSet> set =
+          text.ok() ? prompts::ParsePythonCollection(*text, file)
+                    : absl::StatusOr<prompts::ImportSet>(text.status());
+      if (!set.ok()) {
+        response->add_report(absl::StrCat(file, ": not imported: ", set.status().message()));
+        continue;
+      }
+      for (const std::string& line : set->report) response->add_report(line);
+      if (!dry) {
+        // The user's own prompts: no origin, so their commands run as before.
+        absl::Status applied = prompts::ApplyImport(*set, "", false, prompts_, collections_);
+        if (!applied.ok()) {
+          response->add_report(absl::StrCat(file, ": not imported: ", applied.message()));
+          continue;
+        }
+      }
+      response->add_collections(set->collection.name);
+      response->set_prompts(response->prompts() + static_cast<int32_t>(set->prompts.size()));
+    }
+    if (!dry) collections_->MarkPythonMigrated();
+    return absl::OkStatus();
   });
 }
 

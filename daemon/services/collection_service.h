@@ -4,6 +4,7 @@
 #define AIX_DAEMON_SERVICES_COLLECTION_SERVICE_H_
 
 #include "aix/v1/collections.grpc.pb.h"
+#include "daemon/config/config_store.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/peer_registry.h"
@@ -14,8 +15,8 @@ class CollectionServiceImpl final : public v1::CollectionService::Service {
  public:
   // All must outlive the service.
   CollectionServiceImpl(prompts::CollectionStore* collections, prompts::PromptStore* prompts,
-                        const PeerRegistry* peers)
-      : collections_(collections), prompts_(prompts), peers_(peers) {}
+                        config::ConfigStore* config, const PeerRegistry* peers)
+      : collections_(collections), prompts_(prompts), config_(config), peers_(peers) {}
 
   grpc::Status CreateCollection(grpc::ServerContext* context,
                                 const v1::CreateCollectionRequest* request,
@@ -40,6 +41,15 @@ class CollectionServiceImpl final : public v1::CollectionService::Service {
   grpc::Status UnloadCollection(grpc::ServerContext* context,
                                 const v1::UnloadCollectionRequest* request,
                                 v1::UnloadCollectionResponse* response) override;
+  grpc::Status ExportCollection(grpc::ServerContext* context,
+                                const v1::ExportCollectionRequest* request,
+                                v1::ExportCollectionResponse* response) override;
+  grpc::Status ImportCollection(grpc::ServerContext* context,
+                                const v1::ImportCollectionRequest* request,
+                                v1::ImportCollectionResponse* response) override;
+  grpc::Status MigratePythonLibrary(grpc::ServerContext* context,
+                                    const v1::MigratePythonLibraryRequest* request,
+                                    v1::MigratePythonLibraryResponse* response) override;
 
  private:
   void ToProto(const prompts::Collection& c, v1::Collection* out) const;
@@ -48,6 +58,7 @@ class CollectionServiceImpl final : public v1::CollectionService::Service {
 
   prompts::CollectionStore* collections_;
   prompts::PromptStore* prompts_;
+  config::ConfigStore* config_;
   const PeerRegistry* peers_;
 };
 

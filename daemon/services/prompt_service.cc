@@ -45,6 +45,8 @@ void PromptServiceImpl::ToProto(const prompts::Prompt& p, v1::Prompt* out) const
     for (const std::string& c : t->CommandSources()) out->add_commands(c);
   }
   out->set_path(store_->PathOf(p.name));
+  out->set_origin(p.origin.value_or(""));
+  out->set_commands_trusted(prompts::CommandsTrusted(p));
   for (const std::string& f : p.fallback) out->add_fallback(f);
 }
 
@@ -89,6 +91,7 @@ grpc::Status PromptServiceImpl::ListPrompts(grpc::ServerContext* context,
         response->set_collection(*loaded);
       }
     }
+    response->set_python_library_found(collections_->PythonUnmigrated());
     std::vector<absl::Status> problems;
     for (const auto& p : store_->List(request->tag(), &problems)) {
       if (scoped && std::find(scope.begin(), scope.end(), p.name) == scope.end()) continue;
@@ -115,6 +118,23 @@ grpc::Status PromptServiceImpl::DeletePrompt(grpc::ServerContext* context,
                                              const v1::DeletePromptRequest* request,
                                              v1::DeletePromptResponse*) {
   return Guarded(*peers_, context, [&] { return store_->Delete(request->name()); });
+}
+
+grpc::Status PromptServiceImpl::TrustPrompt(grpc::ServerContext* context,
+                                            const v1::TrustPromptRequest* request,
+                                            v1::Prompt* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(prompts::Prompt p, store_->Get(request->name()));
+    std::string digest = prompts::CommandsDigest(p.template_text);
+    if (digest.empty()) {
+      p.trusted_commands.reset();
+    } else {
+      p.trusted_commands = digest;
+    }
+    AIX_ASSIGN_OR_RETURN(p, store_->Update(std::move(p)));
+    ToProto(p, response);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace aix

@@ -30,6 +30,8 @@ class PromptServiceImpl final : public v1::PromptService::Service {
   grpc::Status DeletePrompt(grpc::ServerContext* context,
                             const v1::DeletePromptRequest* request,
                             v1::DeletePromptResponse* response) override;
+  grpc::Status TrustPrompt(grpc::ServerContext* context, const v1::TrustPromptRequest* request,
+                           v1::Prompt* response) override;
 
  private:
   void ToProto(const prompts::Prompt& p, v1::Prompt* out) const;
