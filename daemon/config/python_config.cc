@@ -32,9 +32,12 @@ bool LooksLikePythonConfig(const Json& doc) {
   for (const SettingSpec& s : FixedSettings()) {
     auto it = doc.find(s.key);
     if (it == doc.end() || !it->is_string()) continue;
-    if (s.type == SettingType::kPositiveInt || s.type == SettingType::kTemperature ||
-        s.type == SettingType::kBool || s.type == SettingType::kSeconds ||
-        s.type == SettingType::kCount) {
+    // The Python tool stored what was typed: a number or boolean as valid
+    // text. Invalid text ("hot") is a hand edit to report by its line.
+    if ((s.type == SettingType::kPositiveInt || s.type == SettingType::kTemperature ||
+         s.type == SettingType::kBool || s.type == SettingType::kSeconds ||
+         s.type == SettingType::kCount) &&
+        ParseValue(s, it->get<std::string>(), doc).ok()) {
       return true;
     }
   }

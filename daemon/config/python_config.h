@@ -17,8 +17,8 @@ namespace aix::config {
 
 // LooksLikePythonConfig: `doc` has something only the Python aix writes
 // (a key or a null model under custom_providers, a built-in provider
-// there, a setting stored as a string that ours stores as a number or a
-// boolean, or its auto_upgrade / disabled_commands-as-text settings).
+// there, a number or boolean setting stored as valid text, its
+// auto_upgrade setting, or an empty disabled_commands list).
 bool LooksLikePythonConfig(const nlohmann::json& doc);
 
 // MigratePythonConfig returns our document for `doc`, each change described
