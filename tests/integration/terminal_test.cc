@@ -3,6 +3,7 @@
 // warning, and --reset asks first.
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,27 @@ TEST_F(TerminalRunTest, MissingKeyIsOfferedStoredAndUsed) {
   Result no = Answering("run pair -p a=x -p b=y", {"n\\n"});
   EXPECT_EQ(no.exit_code, 7) << no.out;
   EXPECT_THAT(no.out, HasSubstr("No API key found for openrouter"));
+}
+
+TEST_F(TerminalRunTest, ImportedCommandsAreShownAndTrustedOnlyWhenTheUserSaysSo) {
+  ASSERT_EQ(box_.Aix({"api-key", "openrouter"}, "test-key-term-trust-1").exit_code, 0);
+  std::string xml = box_.dir + "/shared.xml";
+  std::ofstream(xml) << "<collection><metadata><name>shared</name></metadata><templates>"
+                        "<template><metadata><name>host</name></metadata><content>"
+                        "<![CDATA[Host: $(echo from-import)]]></content></template>"
+                        "</templates></collection>";
+  ASSERT_EQ(box_.Aix({"collection", "import", xml}).exit_code, 0);
+  Result no = Answering("run host", {"n\\n"});
+  EXPECT_EQ(no.exit_code, 2) << no.out;
+  EXPECT_THAT(no.out, HasSubstr("echo from-import"));
+  EXPECT_THAT(no.out, HasSubstr("Trust them and run?"));
+  EXPECT_TRUE(fake_.Requests().empty());
+  Result yes = Answering("run host", {"y\\n"});
+  ASSERT_EQ(yes.exit_code, 0) << yes.out;
+  EXPECT_THAT(yes.out, HasSubstr("Echo: Host: from-import"));
+  // Trusted now: no question the next time.
+  Result again = box_.Aix({"run", "host"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 }  // namespace
