@@ -273,6 +273,13 @@ absl::StatusOr<ImportSet> ParsePythonCollection(absl::string_view xml,
       p.description = std::string(absl::StripAsciiWhitespace(tm->ChildText("description")));
       p.tags = tm->List("tags", "tag");
       p.template_text = ConvertPythonTemplate(t->ChildText("content"), &notes);
+      if (const Element* gens = tm->Child("placeholder_generators"); gens != nullptr &&
+                                                                      !gens->children.empty()) {
+        // Scripts run at render time: a second way to run code, not carried.
+        notes.push_back(absl::StrCat(gens->children.size(),
+                                     " placeholder generator script(s) were not imported; "
+                                     "use a template command ($(cmd)) for a computed value"));
+      }
       if (!Template::Parse(p.template_text).ok()) {
         out.report.push_back(absl::StrCat(p.name, ": left out, its template could not be read"));
         continue;

@@ -35,7 +35,9 @@ constexpr char kCollection[] = R"(<?xml version="1.0" encoding="utf-8"?>
 Return JSON like {"ok": true}. Branch: $(git branch --show-current)]]></content>
     </template>
     <template>
-      <metadata><name>plain</name></metadata>
+      <metadata><name>plain</name>
+        <placeholder_generators><placeholder_generator language="python"><![CDATA[print(1)]]></placeholder_generator></placeholder_generators>
+      </metadata>
       <content><![CDATA[Just text & <tags>.]]></content>
     </template>
   </templates>
@@ -58,6 +60,8 @@ TEST(ParsePythonCollection, MetadataTemplatesAndWhatChanged) {
   EXPECT_EQ(c->prompts[1].template_text, "Just text & <tags>.");
   EXPECT_THAT(c->report, Contains(HasSubstr("parameter 'user name' is now user_name")));
   EXPECT_THAT(c->report, Contains(HasSubstr("collection 'dev tools' is now dev_tools")));
+  EXPECT_THAT(c->report, Contains(HasSubstr("plain: 1 placeholder generator script(s) were not "
+                                            "imported")));
   // Rendered, it is what the Python tool sent for the same parameters.
   auto t = Template::Parse(c->prompts[0].template_text);
   ASSERT_TRUE(t.ok());
