@@ -157,17 +157,7 @@ absl::Status CollectionStore::Delete(absl::string_view name) {
 
 std::vector<Collection> CollectionStore::List(std::vector<absl::Status>* problems) const {
   std::vector<Collection> out;
-  DIR* d = opendir(dir_.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> names;
-  while (dirent* e = readdir(d)) {
-    absl::string_view file = e->d_name;
-    if (!absl::ConsumeSuffix(&file, ".yaml") || file.empty()) continue;
-    names.emplace_back(file);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
+  for (const std::string& name : YamlNames(dir_)) {
     auto c = Get(name);
     if (!c.ok()) {
       if (problems != nullptr) problems->push_back(c.status());

@@ -1,6 +1,5 @@
 #include "daemon/prompts/prompt_store.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <unistd.h>
 
@@ -267,17 +266,7 @@ absl::Status PromptStore::Delete(absl::string_view name) {
 std::vector<Prompt> PromptStore::List(absl::string_view tag,
                                       std::vector<absl::Status>* problems) const {
   std::vector<Prompt> out;
-  DIR* d = opendir(dir_.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> names;
-  while (dirent* e = readdir(d)) {
-    absl::string_view file = e->d_name;
-    if (!absl::ConsumeSuffix(&file, ".yaml") || file.empty()) continue;
-    names.emplace_back(file);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
+  for (const std::string& name : YamlNames(dir_)) {
     auto p = Get(name);
     if (!p.ok()) {
       if (problems != nullptr) problems->push_back(p.status());

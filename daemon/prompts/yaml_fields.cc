@@ -1,8 +1,11 @@
 #include "daemon/prompts/yaml_fields.h"
 
+#include <dirent.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/text.h"
 
 namespace aix::prompts {
@@ -11,6 +14,20 @@ namespace {
 constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E3SZ";
 
 }  // namespace
+
+std::vector<std::string> YamlNames(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* e = readdir(d)) {
+    absl::string_view file = e->d_name;
+    if (!absl::ConsumeSuffix(&file, ".yaml") || file.empty()) continue;
+    names.emplace_back(file);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 std::string TimeText(absl::Time t) {
   return absl::FormatTime(kTimeFormat, t, absl::UTCTimeZone());

@@ -39,6 +39,10 @@ absl::Status ReadTime(const YAML::Node& doc, const char* key, const std::string&
 // it exactly, else double-quoted.
 void EmitText(YAML::Emitter& out, const std::string& text);
 
+// YamlNames lists the names of the `NAME.yaml` files in `dir`, sorted; a
+// missing or unreadable directory has none.
+std::vector<std::string> YamlNames(const std::string& dir);
+
 // CheckUtf8 refuses text that is not UTF-8, naming `source` and the line.
 absl::Status CheckUtf8(const std::string& text, const std::string& source);
 
