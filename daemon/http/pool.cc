@@ -1,6 +1,10 @@
 #include "daemon/http/pool.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -25,10 +29,28 @@ constexpr absl::Duration kDeadlineTick = absl::Milliseconds(100);
 
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d), " s"); }
 
+// AckNow makes the kernel acknowledge what connection `fd` has received at
+// once, and keep doing so for the next segments.
+//
+// Why: a server that leaves Nagle on (no TCP_NODELAY; Python's http.server,
+// cpp-httplib by default) holds each small write until the previous one is
+// acknowledged, and on an established, reused connection Linux delays that
+// ACK by up to 40 ms. Every SSE event after the first would wait for it.
+// Quick-ack mode is not sticky (the kernel leaves it as soon as the
+// connection looks interactive again), so it is re-armed on every read;
+// setting it also sends an ACK that is being held back.
+void AckNow(int fd) {
+  if (fd < 0) return;
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+}
+
 }  // namespace
 
 struct HttpPool::Transfer {
+  HttpPool* pool = nullptr;
   uint64_t id = 0;
+  int fd = -1;  // the connection's socket, once known (PREREQFUNCTION)
   HttpRequest request;
   std::shared_ptr<ResponseHandler> handler;
   CURL* easy = nullptr;
@@ -102,6 +124,7 @@ HttpPool::~HttpPool() {
 uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> handler) {
   EnsureStarted();
   auto t = std::make_unique<Transfer>();
+  t->pool = this;
   t->request = std::move(request);
   t->handler = std::move(handler);
   uint64_t id;
@@ -135,6 +158,7 @@ void HttpPool::Resume(uint64_t id) {
 size_t HttpPool::OnWrite(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * n;
+  AckNow(t->fd);
   try {
     t->SendHeaders();
     if (t->body_bytes + static_cast<int64_t>(len) > t->request.limits.max_body_bytes) {
@@ -164,6 +188,7 @@ size_t HttpPool::OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   absl::string_view line(data, size * n);
   if (absl::StartsWith(line, "HTTP/")) {
+    AckNow(t->fd);
     // A new response (after 100-continue, redirects).
     t->head.headers.clear();
     t->header_bytes = 0;
@@ -176,6 +201,46 @@ size_t HttpPool::OnHeader(char* data, size_t size, size_t n, void* user) {
     t->head.headers[name] = std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
   }
   return size * n;
+}
+
+// libcurl does not say which socket a transfer on a reused connection uses
+// (CURLINFO_ACTIVESOCKET is only set once it is done), but it tells the
+// local port just before each request; the pool knows its sockets, so the
+// port finds the socket.
+struct SocketCallbacks {
+  static int Opened(void* pool, curl_socket_t fd, curlsocktype) {
+    static_cast<HttpPool*>(pool)->socket_ports_[fd] = 0;
+    return CURL_SOCKOPT_OK;
+  }
+
+  static int Close(void* pool, curl_socket_t fd) {
+    static_cast<HttpPool*>(pool)->socket_ports_.erase(fd);
+    return close(fd);
+  }
+
+  static int RequestReady(void* transfer, char*, char*, int, int local_port);
+};
+
+int SocketCallbacks::RequestReady(void* transfer, char*, char*, int, int local_port) {
+  auto* t = static_cast<HttpPool::Transfer*>(transfer);
+  t->fd = -1;
+  for (auto& [fd, port] : t->pool->socket_ports_) {
+    if (port == 0) {
+      sockaddr_storage a{};
+      socklen_t len = sizeof(a);
+      if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) continue;
+      if (a.ss_family == AF_INET) {
+        port = ntohs(reinterpret_cast<sockaddr_in*>(&a)->sin_port);
+      } else if (a.ss_family == AF_INET6) {
+        port = ntohs(reinterpret_cast<sockaddr_in6*>(&a)->sin6_port);
+      }
+    }
+    if (port == local_port && port != 0) {
+      t->fd = fd;
+      break;
+    }
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 void HttpPool::AddToMulti(std::unique_ptr<Transfer> t) {
@@ -194,6 +259,12 @@ void HttpPool::AddToMulti(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HttpPool::OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, &SocketCallbacks::Opened);
+  curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, this);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &SocketCallbacks::Close);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &SocketCallbacks::RequestReady);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);

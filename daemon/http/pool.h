@@ -118,6 +118,7 @@ class HttpPool {
   void Finish(Transfer* t, absl::Status status);
   static size_t OnWrite(char* data, size_t size, size_t n, void* user);
   static size_t OnHeader(char* data, size_t size, size_t n, void* user);
+  friend struct SocketCallbacks;  // libcurl's socket callbacks (pool.cc)
 
   PoolOptions options_;
   std::once_flag started_;
@@ -135,6 +136,8 @@ class HttpPool {
   std::map<uint64_t, std::unique_ptr<Transfer>> active_;
   std::map<uint64_t, std::unique_ptr<Transfer>> delayed_;  // waiting for not_before
   absl::Time next_deadline_check_ = absl::InfinitePast();
+  // The pool's sockets and their local ports (0 until looked up).
+  std::map<int, int> socket_ports_;
 };
 
 }  // namespace aix::http
