@@ -4,17 +4,18 @@
 // counts, p50/p99 latency of each, the difference (aixd's added latency),
 // and aixd's peak resident memory. See bench/load.sh.
 //
-// Usage: load --socket PATH --fake URL --prompt NAME --runs N --aixd-pid PID
+// Usage: load --socket PATH --fake URL [--ca FILE] --prompt NAME --runs N --aixd-pid PID
 #include <curl/curl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -37,8 +38,9 @@ double Percentile(std::vector<double> v, double q) {
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
 
 // Baseline: all requests at once through one multi handle.
-std::vector<double> Direct(const std::string& url, int runs, int* ok) {
+std::vector<double> Direct(const std::string& url, const std::string& ca, int runs, int* ok) {
   CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 100L);
   const std::string body =
       R"({"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]})";
@@ -52,6 +54,11 @@ std::vector<double> Direct(const std::string& url, int runs, int* ok) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Discard);
     curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(static_cast<intptr_t>(i)));
+    if (!ca.empty()) {  // as aixd's pool does: HTTP/2 over TLS, multiplexed
+      curl_easy_setopt(e, CURLOPT_CAINFO, ca.c_str());
+      curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    }
     start[i] = Clock::now();
     curl_multi_add_handle(multi, e);
   }
@@ -76,40 +83,73 @@ std::vector<double> Direct(const std::string& url, int runs, int* ok) {
   return latency;
 }
 
-// Through aixd: one thread per run, all released at once.
+// One run through aixd as a gRPC callback reactor: the load client holds
+// no thread per run, so it does not compete with aixd for the two cores.
+class RunReader : public grpc::ClientReadReactor<aix::v1::RunEvent> {
+ public:
+  struct Tally {
+    std::mutex mu;
+    std::condition_variable cv;
+    int finished = 0;
+    int ok = 0;
+  };
+
+  RunReader(aix::v1::RunService::Stub* stub, const std::string& prompt, int i, double* latency,
+            Tally* tally)
+      : latency_(latency), tally_(tally) {
+    req_.set_prompt(prompt);
+    (*req_.mutable_params())["who"] = std::to_string(i);
+    start_ = Clock::now();
+    stub->async()->Run(&ctx_, &req_, this);
+    StartRead(&ev_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    done_ |= ev_.has_done();
+    StartRead(&ev_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    *latency_ = Ms(Clock::now() - start_);
+    {
+      std::lock_guard<std::mutex> lock(tally_->mu);
+      ++tally_->finished;
+      if (status.ok() && done_) ++tally_->ok;
+    }
+    tally_->cv.notify_all();
+    delete this;
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  aix::v1::RunRequest req_;
+  aix::v1::RunEvent ev_;
+  bool done_ = false;
+  Clock::time_point start_;
+  double* latency_;
+  Tally* tally_;
+};
+
+// Through aixd: all runs started at once over a few channels.
 std::vector<double> ThroughAixd(const std::string& socket, const std::string& prompt, int runs,
                                 int* ok) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<aix::v1::RunService::Stub>> stubs;
   for (int i = 0; i < 8; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // distinct channels, distinct connections
-    channels.push_back(grpc::CreateCustomChannel("unix:" + socket,
-                                                 grpc::InsecureChannelCredentials(), args));
+    stubs.push_back(aix::v1::RunService::NewStub(
+        grpc::CreateCustomChannel("unix:" + socket, grpc::InsecureChannelCredentials(), args)));
   }
   std::vector<double> latency(runs, -1);
-  std::atomic<int> good{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
+  RunReader::Tally tally;
   for (int i = 0; i < runs; ++i) {
-    threads.emplace_back([&, i] {
-      auto stub = aix::v1::RunService::NewStub(channels[i % channels.size()]);
-      while (!go.load()) std::this_thread::yield();
-      auto t0 = Clock::now();
-      grpc::ClientContext ctx;
-      aix::v1::RunRequest req;
-      req.set_prompt(prompt);
-      (*req.mutable_params())["who"] = std::to_string(i);
-      auto reader = stub->Run(&ctx, req);
-      aix::v1::RunEvent ev;
-      bool done = false;
-      while (reader->Read(&ev)) done |= ev.has_done();
-      if (reader->Finish().ok() && done) ++good;
-      latency[i] = Ms(Clock::now() - t0);
-    });
+    new RunReader(stubs[i % stubs.size()].get(), prompt, i, &latency[i], &tally);
   }
-  go = true;
-  for (auto& t : threads) t.join();
-  *ok = good;
+  std::unique_lock<std::mutex> lock(tally.mu);
+  tally.cv.wait(lock, [&] { return tally.finished == runs; });
+  *ok = tally.ok;
   return latency;
 }
 
@@ -126,18 +166,19 @@ long PeakRssKb(int pid) {
 
 int main(int argc, char** argv) {
   CLI::App app{"aixd concurrent-run load benchmark"};
-  std::string socket, fake, prompt = "greet";
+  std::string socket, fake, ca, prompt = "greet";
   int runs = 1000, pid = 0;
   app.add_option("--socket", socket)->required();
   app.add_option("--fake", fake, "chat URL of the fake provider")->required();
   app.add_option("--prompt", prompt);
+  app.add_option("--ca", ca, "CA file: the provider is HTTPS (HTTP/2 when it offers it)");
   app.add_option("--runs", runs)->check(CLI::Range(1, 5000));
   app.add_option("--aixd-pid", pid)->required();
   CLI11_PARSE(app, argc, argv);
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   int direct_ok = 0, aixd_ok = 0;
-  auto direct = Direct(fake, runs, &direct_ok);
+  auto direct = Direct(fake, ca, runs, &direct_ok);
   auto t0 = Clock::now();
   auto through = ThroughAixd(socket, prompt, runs, &aixd_ok);
   double wall = Ms(Clock::now() - t0);

@@ -27,6 +27,15 @@ constexpr size_t kMaxHeaderBytes = 64 << 10;
 // How often the loop looks for expired transfers.
 constexpr absl::Duration kDeadlineTick = absl::Milliseconds(100);
 
+// HostKey is "scheme://authority" of a URL: transfers with the same key may
+// share connections.
+std::string HostKey(absl::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == absl::string_view::npos) return std::string(url);
+  size_t end = url.find_first_of("/?#", scheme_end + 3);
+  return absl::AsciiStrToLower(url.substr(0, end));
+}
+
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d), " s"); }
 
 // AckNow makes the kernel acknowledge what connection `fd` has received at
@@ -50,6 +59,7 @@ void AckNow(int fd) {
 struct HttpPool::Transfer {
   HttpPool* pool = nullptr;
   uint64_t id = 0;
+  std::string host;  // HostKey of the URL
   int fd = -1;  // the connection's socket, once known (PREREQFUNCTION)
   HttpRequest request;
   std::shared_ptr<ResponseHandler> handler;
@@ -126,6 +136,7 @@ uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> h
   auto t = std::make_unique<Transfer>();
   t->pool = this;
   t->request = std::move(request);
+  t->host = HostKey(t->request.url);
   t->handler = std::move(handler);
   uint64_t id;
   {
@@ -243,6 +254,17 @@ int SocketCallbacks::RequestReady(void* transfer, char*, char*, int, int local_p
   return CURL_PREREQFUNC_OK;
 }
 
+void HttpPool::Admit(std::unique_ptr<Transfer> t) {
+  Host& host = hosts_[t->host];
+  const long limit = options_.max_host_connections;
+  if (limit > 0 && host.in_multi >= limit) {
+    host.waiting.push_back(std::move(t));
+    return;
+  }
+  ++host.in_multi;
+  AddToMulti(std::move(t));
+}
+
 void HttpPool::AddToMulti(std::unique_ptr<Transfer> t) {
   CURL* e = curl_easy_init();
   t->easy = e;
@@ -296,12 +318,12 @@ void HttpPool::TakeRequests() {
     if (t->request.not_before > now) {
       delayed_[t->id] = std::move(t);
     } else {
-      AddToMulti(std::move(t));
+      Admit(std::move(t));
     }
   }
   for (auto it = delayed_.begin(); it != delayed_.end();) {
     if (it->second->request.not_before <= now) {
-      AddToMulti(std::move(it->second));
+      Admit(std::move(it->second));
       it = delayed_.erase(it);
     } else {
       ++it;
@@ -314,6 +336,16 @@ void HttpPool::TakeRequests() {
       std::unique_ptr<Transfer> t = std::move(d->second);
       delayed_.erase(d);
       t->handler->OnDone(absl::CancelledError("cancelled"));
+    } else {
+      for (auto& [key, host] : hosts_) {
+        auto w = std::find_if(host.waiting.begin(), host.waiting.end(),
+                              [id](const std::unique_ptr<Transfer>& t) { return t->id == id; });
+        if (w == host.waiting.end()) continue;
+        std::unique_ptr<Transfer> t = std::move(*w);
+        host.waiting.erase(w);
+        t->handler->OnDone(absl::CancelledError("cancelled"));
+        break;
+      }
     }
   }
   for (uint64_t id : resumes) {
@@ -362,7 +394,19 @@ void HttpPool::Finish(Transfer* t, absl::Status status) {
   } catch (...) {
     // A handler that throws from OnDone has nothing more to be told.
   }
+  std::string key = t->host;
   active_.erase(t->id);  // destroys t
+  auto host = hosts_.find(key);
+  if (host == hosts_.end()) return;
+  --host->second.in_multi;
+  if (!host->second.waiting.empty()) {
+    std::unique_ptr<Transfer> next = std::move(host->second.waiting.front());
+    host->second.waiting.pop_front();
+    ++host->second.in_multi;
+    AddToMulti(std::move(next));
+  } else if (host->second.in_multi == 0) {
+    hosts_.erase(host);
+  }
 }
 
 void HttpPool::Loop() {
@@ -403,6 +447,11 @@ void HttpPool::Loop() {
     int wait_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wait)));
     curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
+  // Waiting transfers first, so that ending the active ones starts none.
+  for (auto& [key, host] : hosts_) {
+    for (auto& t : host.waiting) t->handler->OnDone(absl::CancelledError("aixd is shutting down"));
+  }
+  hosts_.clear();
   while (!active_.empty()) {
     Finish(active_.begin()->second.get(), absl::CancelledError("aixd is shutting down"));
   }

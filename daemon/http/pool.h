@@ -82,8 +82,14 @@ class ResponseHandler {
 };
 
 struct PoolOptions {
-  // max_host_connections bounds connections per host; transfers beyond it
-  // wait for a free one (HTTP/2 multiplexes instead).
+  // max_host_connections bounds connections per host, and also the
+  // transfers to one host that libcurl holds at once: the rest wait in the
+  // pool as small records, without a libcurl handle and its buffers (about
+  // 40 KB each). Over HTTP/1.1 a transfer needs a connection of its own;
+  // over HTTP/2 the transfers share one connection as far as the server
+  // allows streams, since each waits for a connection it can multiplex on.
+  // (Holding more than this in libcurl would have it open a new
+  // connection for each transfer that does not fit the first one.)
   long max_host_connections = 100;
 };
 
@@ -113,6 +119,7 @@ class HttpPool {
   void EnsureStarted();
   void Loop();
   void TakeRequests();
+  void Admit(std::unique_ptr<Transfer> t);
   void AddToMulti(std::unique_ptr<Transfer> t);
   void CheckDeadlines(absl::Time now);
   void Finish(Transfer* t, absl::Status status);
@@ -135,6 +142,11 @@ class HttpPool {
   // Owned by the loop thread only:
   std::map<uint64_t, std::unique_ptr<Transfer>> active_;
   std::map<uint64_t, std::unique_ptr<Transfer>> delayed_;  // waiting for not_before
+  struct Host {
+    long in_multi = 0;  // transfers of this host that libcurl holds
+    std::deque<std::unique_ptr<Transfer>> waiting;  // for one of them to end
+  };
+  std::map<std::string, Host> hosts_;  // by scheme://authority
   absl::Time next_deadline_check_ = absl::InfinitePast();
   // The pool's sockets and their local ports (0 until looked up).
   std::map<int, int> socket_ports_;

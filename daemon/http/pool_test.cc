@@ -262,6 +262,37 @@ TEST(HttpPool, AThrowingHandlerFailsOnlyItsTransfer) {
   EXPECT_EQ(r->body, "ok");
 }
 
+TEST(HttpPool, TransfersBeyondTheHostLimitWaitInThePoolAndCanBeCancelled) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  RawServer server([released](int fd) {
+    released.wait();
+    Send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+  });
+  PoolOptions options;
+  options.max_host_connections = 2;
+  HttpPool pool(options);
+  std::vector<std::shared_ptr<Recorder>> recs;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    recs.push_back(std::make_shared<Recorder>());
+    ids.push_back(pool.Start(Get(server.url()), recs.back()));
+  }
+  for (int i = 0; i < 200 && server.requests() < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(server.requests(), 2) << "only two transfers may be under way at once";
+
+  pool.Cancel(ids[4]);  // still waiting in the pool: ends at once, never sent
+  EXPECT_EQ(recs[4]->Wait().code(), absl::StatusCode::kCancelled);
+
+  release.set_value();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(recs[i]->Wait().ok()) << "transfer " << i;
+    EXPECT_EQ(recs[i]->bytes.load(), 2u) << "transfer " << i;
+  }
+  EXPECT_EQ(server.requests(), 4);
+}
+
 TEST(HttpPool, RefusedConnectionIsUnavailable) {
   int port;
   {

@@ -7,14 +7,13 @@
 #ifndef AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 #define AIX_DAEMON_SERVICES_RUN_SERVICE_H_
 
-#include <atomic>
-
 #include "aix/v1/runs.grpc.pb.h"
 #include "daemon/config/config_store.h"
 #include "daemon/http/pool.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/peer_registry.h"
+#include "daemon/services/run_count.h"
 
 namespace aix {
 
@@ -31,10 +30,10 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
                                               const v1::RunRequest* request) override;
 
   // active_runs counts runs whose reactor is alive.
-  int active_runs() const { return active_.load(); }
+  int active_runs() const { return active_.active(); }
 
  private:
-  std::atomic<int> active_{0};
+  RunCount active_;
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;
   const prompts::CollectionStore* collections_;
