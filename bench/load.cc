@@ -11,10 +11,12 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
-#include <mutex>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -162,6 +164,20 @@ long PeakRssKb(int pid) {
   return -1;
 }
 
+// CpuMs is the CPU time (user + system) process `pid` has used so far.
+double CpuMs(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));  // after "(comm) "
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return (utime + stime) * 1000.0 / sysconf(_SC_CLK_TCK);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,9 +195,11 @@ int main(int argc, char** argv) {
 
   int direct_ok = 0, aixd_ok = 0;
   auto direct = Direct(fake, ca, runs, &direct_ok);
+  const double cpu0 = CpuMs(pid);
   auto t0 = Clock::now();
   auto through = ThroughAixd(socket, prompt, runs, &aixd_ok);
   double wall = Ms(Clock::now() - t0);
+  const double aixd_cpu = CpuMs(pid) - cpu0;
   printf("%d concurrent streamed runs (same run, same fake provider)\n", runs);
   printf("  direct to provider (libcurl, <=100 conns): %d ok  p50 %7.1f ms  p99 %7.1f ms\n",
          direct_ok, Percentile(direct, 0.5), Percentile(direct, 0.99));
@@ -191,6 +209,8 @@ int main(int argc, char** argv) {
   printf("  added by aixd:                             p50 %+7.1f ms  p99 %+7.1f ms\n",
          Percentile(through, 0.5) - Percentile(direct, 0.5),
          Percentile(through, 0.99) - Percentile(direct, 0.99));
+  printf("  aixd CPU: %.0f ms for %d runs (%.0f us per run)\n", aixd_cpu, runs,
+         aixd_cpu * 1000 / runs);
   printf("  aixd peak RSS: %.1f MB\n", PeakRssKb(pid) / 1024.0);
   return aixd_ok == runs ? 0 : 1;
 }
