@@ -6,6 +6,7 @@
 //
 // Usage: load --socket PATH --fake URL [--ca FILE] --prompt NAME --runs N --aixd-pid PID
 #include <curl/curl.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -178,6 +179,28 @@ double CpuMs(int pid) {
   return (utime + stime) * 1000.0 / sysconf(_SC_CLK_TCK);
 }
 
+// ContextSwitches sums the voluntary and involuntary context switches of
+// every live thread of process `pid`.
+long ContextSwitches(int pid) {
+  long total = 0;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(tasks.c_str());
+  if (d == nullptr) return 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream f(tasks + "/" + e->d_name + "/status");
+    std::string line;
+    while (std::getline(f, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total += std::stol(line.substr(line.find(':') + 1));
+      }
+    }
+  }
+  closedir(d);
+  return total;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -196,10 +219,12 @@ int main(int argc, char** argv) {
   int direct_ok = 0, aixd_ok = 0;
   auto direct = Direct(fake, ca, runs, &direct_ok);
   const double cpu0 = CpuMs(pid);
+  const long switches0 = ContextSwitches(pid);
   auto t0 = Clock::now();
   auto through = ThroughAixd(socket, prompt, runs, &aixd_ok);
   double wall = Ms(Clock::now() - t0);
   const double aixd_cpu = CpuMs(pid) - cpu0;
+  const long switches = ContextSwitches(pid) - switches0;
   printf("%d concurrent streamed runs (same run, same fake provider)\n", runs);
   printf("  direct to provider (libcurl, <=100 conns): %d ok  p50 %7.1f ms  p99 %7.1f ms\n",
          direct_ok, Percentile(direct, 0.5), Percentile(direct, 0.99));
@@ -209,8 +234,8 @@ int main(int argc, char** argv) {
   printf("  added by aixd:                             p50 %+7.1f ms  p99 %+7.1f ms\n",
          Percentile(through, 0.5) - Percentile(direct, 0.5),
          Percentile(through, 0.99) - Percentile(direct, 0.99));
-  printf("  aixd CPU: %.0f ms for %d runs (%.0f us per run)\n", aixd_cpu, runs,
-         aixd_cpu * 1000 / runs);
+  printf("  aixd CPU: %.0f ms for %d runs (%.0f us per run), %.1f context switches per run\n",
+         aixd_cpu, runs, aixd_cpu * 1000 / runs, static_cast<double>(switches) / runs);
   printf("  aixd peak RSS: %.1f MB\n", PeakRssKb(pid) / 1024.0);
   return aixd_ok == runs ? 0 : 1;
 }
