@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   };
   const Group groups[] = {
       one(aix::AddRunCommand),          many(aix::AddPromptCommands),
+      many(aix::AddHistoryCommands),
       one(aix::AddConfigCommand),       one(aix::AddApiKeyCommand),
       many(aix::AddProviderCommands),   one(aix::AddDaemonCommand),
       one(aix::AddMigrateCommand),      one(aix::AddCmdCommand),

@@ -63,6 +63,11 @@ const std::vector<SettingSpec>& FixedSettings() {
       {"fallback_providers", SettingType::kProviderList, nullptr,
        "providers that take over, in order, when one is rate-limited, failing or "
        "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated"},
+      {"history", SettingType::kBool, true,
+       "whether aixd keeps every run in its run history (history.db in the storage "
+       "directory; aix history, aix usage); true/false"},
+      {"history_keep_days", SettingType::kDays, 0,
+       "days a run stays in the history before it is pruned; 0 keeps every run"},
       {"storage_path", SettingType::kPath, nullptr,
        "directory holding config.json and prompts (read-only: set "
        "AIX_STORAGE_PATH to move it)"},

@@ -28,6 +28,7 @@ enum class SettingType {
   kSeconds,      // integer number of seconds, 1 to 86400
   kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
   kWordList,     // JSON array of words (no whitespace); typed as a comma list
+  kDays,         // integer number of days, 0 to 36500 (0: no limit)
 };
 
 // SettingSpec describes one fixed setting.

@@ -18,6 +18,9 @@
 #include "common/paths.h"
 #include "common/version.h"
 #include "daemon/config/config_store.h"
+#include "daemon/config/settings.h"
+#include "daemon/history/history_db.h"
+#include "daemon/history/history_writer.h"
 #include "daemon/http/pool.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/listener.h"
@@ -27,6 +30,7 @@
 #include "daemon/services/collection_service.h"
 #include "daemon/services/config_service.h"
 #include "daemon/services/daemon_service.h"
+#include "daemon/services/history_service.h"
 #include "daemon/services/key_service.h"
 #include "daemon/services/prompt_service.h"
 #include "daemon/services/provider_service.h"
@@ -119,15 +123,24 @@ int RunDaemon(const DaemonOptions& options) {
   prompts::CollectionStore collection_store(store.storage_dir() + "/collections");
   PromptServiceImpl prompt_service(&prompt_store, &collection_store, &peers);
   CollectionServiceImpl collection_service(&collection_store, &prompt_store, &store, &peers);
+  // The history outlives the pool: a transfer the pool ends at shutdown
+  // still records its run.
+  history::HistoryDb history_db(store.storage_dir());
+  history::HistoryWriter history_writer(&history_db, [&store]() -> int64_t {
+    auto doc = store.Document();
+    return doc.ok() ? config::ReadRunSettings(*doc).history_keep_days : 0;
+  });
   http::HttpPool pool;
-  RunServiceImpl run_service(&store, &prompt_store, &collection_store, &pool, &peers);
+  HistoryServiceImpl history_service(&history_db, &history_writer, &peers);
+  RunServiceImpl run_service(&store, &prompt_store, &collection_store, &pool, &peers,
+                             &history_writer);
   ProviderServiceImpl provider_service(&store, &pool, &peers);
   DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); },
                                    [&run_service] { return run_service.active_runs(); });
 
   Server server(std::move(*listener), &peers,
                 {&daemon_service, &config_service, &key_service, &prompt_service,
-                 &collection_service, &run_service, &provider_service});
+                 &collection_service, &run_service, &provider_service, &history_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
   Log(LogLevel::kInfo,

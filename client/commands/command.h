@@ -32,6 +32,8 @@ Command AddMigrateCommand(CLI::App& root);
 Command AddCmdCommand(CLI::App& root);
 // provider add|list|info|remove, models.
 std::vector<Command> AddProviderCommands(CLI::App& root);
+// history [search|show|rerun|delete|prune], and usage.
+std::vector<Command> AddHistoryCommands(CLI::App& root);
 // create, list, show, edit, delete, trust.
 std::vector<Command> AddPromptCommands(CLI::App& root);
 

@@ -25,6 +25,7 @@
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
+#include "client/commands/run_cmd.h"
 #include "client/commands/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
@@ -41,23 +42,6 @@ namespace {
 
 // What a shell reports for a process ended by SIGPIPE.
 constexpr int kExitBrokenPipe = 128 + SIGPIPE;
-
-struct RunArgs {
-  std::string prompt;
-  std::vector<std::string> params, fallback;
-  std::string provider, model, system, output;
-  int64_t max_tokens = 0;
-  double temperature = -1;
-  int max_retries = -1;
-  bool no_stream = false;
-  bool stream = false;
-  bool no_execute = false;
-  bool execute = false;
-  bool dry_run = false;
-  bool json = false;
-  bool verbose = false;
-  bool disable_commands = false;
-};
 
 absl::Status ParseParams(const std::vector<std::string>& in, v1::RunRequest* req) {
   for (const std::string& p : in) {
@@ -385,6 +369,8 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
   v1::RunRequest req;
   req.set_prompt(a.prompt);
   AIX_RETURN_IF_ERROR(ParseParams(a.params, &req));
+  req.mutable_params()->insert(a.literal_params.begin(), a.literal_params.end());
+  req.set_no_history(a.no_history);
   req.set_provider(a.provider);
   req.set_model(a.model);
   if (!a.system.empty()) req.set_system(a.system);
@@ -442,6 +428,13 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
 
 }  // namespace
 
+absl::Status RunPrompt(const RunArgs& a) {
+  // Signals are taken from the first moment of the command, before stdin
+  // is read or a daemon is started. It lives until QuickExit.
+  auto* interrupts = new Interrupts;
+  return Run(a, *interrupts);
+}
+
 Command AddRunCommand(CLI::App& root) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* cmd = root.add_subcommand(
@@ -480,12 +473,8 @@ Command AddRunCommand(CLI::App& root) {
                 "--no-execute: the plan)");
   cmd->add_flag("-v,--verbose", a->verbose,
                 "Retries, fallbacks, token usage and time to first token on stderr");
-  return {cmd, [a] {
-            // Signals are taken from the first moment of the command, before
-            // stdin is read or a daemon is started. It lives until QuickExit.
-            auto* interrupts = new Interrupts;
-            return Run(*a, *interrupts);
-          }};
+  cmd->add_flag("--no-history", a->no_history, "Keep this run out of the run history");
+  return {cmd, [a] { return RunPrompt(*a); }};
 }
 
 }  // namespace aix

@@ -63,6 +63,8 @@ std::string TypeHelp(const SettingSpec& spec) {
       return "an integer of 0 or more";
     case SettingType::kSeconds:
       return "a whole number of seconds from 1 to 86400";
+    case SettingType::kDays:
+      return "a whole number of days from 0 (no limit) to 36500";
     case SettingType::kProviderList:
       return "a comma-separated list of PROVIDER or PROVIDER/MODEL (e.g. openai,anthropic/claude-3-haiku-20240307)";
     case SettingType::kWordList:
@@ -134,6 +136,9 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
       return absl::OkStatus();
     case SettingType::kSeconds:
       if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 86400) return bad();
+      return absl::OkStatus();
+    case SettingType::kDays:
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 36500) return bad();
       return absl::OkStatus();
     case SettingType::kWordList: {
       if (!v.is_array()) return bad();
@@ -218,7 +223,8 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
     }
     case SettingType::kPositiveInt:
     case SettingType::kCount:
-    case SettingType::kSeconds: {
+    case SettingType::kSeconds:
+    case SettingType::kDays: {
       int64_t n;
       if (!absl::SimpleAtoi(text, &n)) return invalid(absl::StrCat("must be ", TypeHelp(spec)));
       value = n;
@@ -456,6 +462,8 @@ T Typed(const Json& doc, const char* key) {
       if (it->is_string()) return it->get<std::string>();
     } else if constexpr (std::is_same_v<T, double>) {
       if (it->is_number()) return it->get<double>();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (it->is_boolean()) return it->get<bool>();
     } else {
       if (it->is_number_integer()) return it->get<T>();
     }
@@ -479,6 +487,8 @@ RunSettings ReadRunSettings(const Json& doc) {
   r.idle_timeout_s = Typed<int64_t>(doc, "idle_timeout");
   r.max_retries = Typed<int64_t>(doc, "max_retries");
   r.fallback_providers = SplitProviderList(Typed<std::string>(doc, "fallback_providers"));
+  r.history = Typed<bool>(doc, "history");
+  r.history_keep_days = Typed<int64_t>(doc, "history_keep_days");
   return r;
 }
 

@@ -82,6 +82,8 @@ struct RunSettings {
   int64_t idle_timeout_s = 60;
   int64_t max_retries = 2;
   std::vector<std::string> fallback_providers;  // PROVIDER or PROVIDER/MODEL
+  bool history = true;            // record runs in the run history
+  int64_t history_keep_days = 0;  // 0: keep every run
 };
 
 // ReadRunSettings fills RunSettings from `doc`, defaults for what is unset.

@@ -13,9 +13,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "common/limits.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "common/text.h"
+#include "daemon/history/history_writer.h"
 #include "daemon/http/sse.h"
 #include "daemon/providers/dialect.h"
 #include "daemon/runs/plan.h"
@@ -36,6 +38,9 @@ constexpr size_t kMaxQueuedBytes = 64 << 10;
 
 // Largest text event made by joining pieces that wait to be written.
 constexpr size_t kMaxJoinedText = 16 << 10;
+
+// Most of an answer kept in the run history (the rest still streams).
+constexpr size_t kMaxRecordedAnswer = 4 << 20;
 
 runs::RunInputs InputsOf(const v1::RunRequest& req) {
   runs::RunInputs in;
@@ -61,6 +66,10 @@ struct Prepared {
   v1::RunEvent plan_event;
   v1::RunRequest::Mode mode = v1::RunRequest::EXECUTE;
   runs::Plan plan;
+  // record: the run goes into the run history; `history` has what is known
+  // before it starts.
+  bool record = false;
+  history::RunRecord history;
 };
 
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
@@ -112,6 +121,15 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   }
   p->set_max_retries(static_cast<int32_t>(plan.max_retries));
   p->set_key_fix(plan.key_fix);
+  out.record = execute && !req.no_history() && config::ReadRunSettings(doc).history;
+  if (out.record) {
+    history::RunRecord& h = out.history;
+    h.prompt = prompt.name;
+    h.params.insert(req.params().begin(), req.params().end());
+    if (req.has_stdin_input() && h.params.count("input") == 0) h.params["input"] = req.stdin_input();
+    h.rendered = plan.rendered;
+    h.system = plan.chat.system;
+  }
   out.plan = std::move(plan);
   return out;
 }
@@ -146,9 +164,14 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   void Fail(const absl::Status& status) { RequestFinish(status); }
 
   // Begin sends the plan and, for EXECUTE, starts the first attempt.
-  void Begin(Prepared prepared) {
+  void Begin(Prepared prepared, history::HistoryWriter* history, std::string client) {
     started_ = absl::Now();
     plan_ = std::move(prepared.plan);
+    if (prepared.record && history != nullptr) {
+      history_ = history;
+      record_ = std::move(prepared.history);
+      record_.client = std::move(client);
+    }
     Enqueue(std::move(prepared.plan_event));
     if (prepared.mode != v1::RunRequest::EXECUTE) {
       RequestFinish(absl::OkStatus());
@@ -280,7 +303,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     }
     RecordAttempt(result.ok() ? "" : FirstLine(result.message()));
     if (result.ok()) return Succeed();
-    if (result.code() == absl::StatusCode::kCancelled) return RequestFinish(result);
+    if (result.code() == absl::StatusCode::kCancelled) {
+      Record(result);
+      return RequestFinish(result);
+    }
     bool cancelled;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -313,6 +339,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       result = absl::Status(result.code(), absl::StrCat(result.message(), "\n(", attempts_.size(),
                                                         " attempts: ", absl::StrJoin(tried, ", "), ")"));
     }
+    Record(result);
     RequestFinish(result);
   }
 
@@ -355,10 +382,15 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     http::HttpRequest request = runs::RequestFor(plan_, Attempting());
     request.not_before = absl::Now() + wait;
     std::shared_ptr<RunReactor> self;
+    bool over;
     {
       std::lock_guard<std::mutex> lock(mu_);
       self = self_;
-      if (self == nullptr || cancelled_) return;  // the call is already over
+      over = self == nullptr || cancelled_;
+    }
+    if (over) {  // the call is already over
+      Record(absl::CancelledError("cancelled by the client"));
+      return;
     }
     const uint64_t id = pool_->Start(std::move(request), self);
     bool cancel_now;
@@ -368,6 +400,48 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       cancel_now = cancelled_;
     }
     if (cancel_now) pool_->Cancel(id);
+  }
+
+  // Record hands the finished run to the history writer, once; a run that
+  // ends several ways (cancelled while failing) is recorded by the first.
+  // Called on the loop thread, or before the first transfer starts.
+  void Record(const absl::Status& result) {
+    if (history_ == nullptr || recorded_) return;
+    recorded_ = true;
+    history::RunRecord& r = record_;
+    r.started = started_;
+    r.provider = Attempting().endpoint.provider;
+    r.model = Attempting().model;
+    r.finish_reason = PrintableExcerpt(reply_.finish_reason, 64);
+    r.prompt_tokens = reply_.prompt_tokens;
+    r.completion_tokens = reply_.completion_tokens;
+    r.ttft_ms = first_token_ == absl::InfinitePast()
+                    ? -1
+                    : absl::ToInt64Milliseconds(first_token_ - started_);
+    r.total_ms = absl::ToInt64Milliseconds(absl::Now() - started_);
+    bool cancelled;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled = cancelled_;
+    }
+    if (result.ok()) {
+      r.outcome = "ok";
+    } else if (cancelled || result.code() == absl::StatusCode::kCancelled) {
+      r.outcome = "cancelled";
+      r.error_message = FirstLine(result.message());
+    } else {
+      r.outcome = "failed";
+      r.error_class = absl::StatusCodeToString(result.code());
+      r.error_message = std::string(result.message());
+    }
+    Json tried = Json::array();
+    for (const v1::Attempt& t : attempts_) {
+      tried.push_back({{"provider", t.provider()}, {"model", t.model()},
+                       {"http_status", t.http_status()}, {"error", t.error()},
+                       {"waited_ms", t.waited_ms()}});
+    }
+    r.attempts_json = tried.dump(-1, ' ', false, Json::error_handler_t::replace);
+    history_->Submit(std::move(record_));
   }
 
   void RecordAttempt(const std::string& error) {
@@ -390,6 +464,9 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     if (FirstInvalidUtf8(text) != absl::string_view::npos) text = ToValidUtf8(text);
     if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
     text_sent_ = true;
+    if (history_ != nullptr && record_.answer.size() < kMaxRecordedAnswer) {
+      record_.answer.append(text, 0, kMaxRecordedAnswer - record_.answer.size());
+    }
     v1::RunEvent ev;
     ev.set_text(std::move(text));
     Enqueue(std::move(ev));
@@ -408,6 +485,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     d->set_provider(Attempting().endpoint.provider);
     d->set_model(Attempting().model);
     for (const v1::Attempt& t : attempts_) *d->add_attempts() = t;
+    Record(absl::OkStatus());
     Enqueue(std::move(done));
     RequestFinish(absl::OkStatus());
   }
@@ -415,6 +493,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   void UpstreamFailed(const absl::Status& status) {
     upstream_failed_ = true;
     RecordAttempt(FirstLine(status.message()));
+    Record(status);
     CancelTransfer();
     RequestFinish(status);
   }
@@ -520,6 +599,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   bool body_started_ = false;
   absl::Time first_token_ = absl::InfinitePast();
   bool upstream_failed_ = false;
+  // The run history: set by Begin when this run is recorded.
+  history::HistoryWriter* history_ = nullptr;
+  history::RunRecord record_;
+  bool recorded_ = false;
 };
 
 }  // namespace
@@ -539,7 +622,10 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
     reactor->Fail(prepared.status());
     return reactor;
   }
-  reactor->Begin(*std::move(prepared));
+  // Who asked, for the history: aix says so in its version header.
+  const auto& md = context->client_metadata();
+  const char* client = md.find(kClientVersionHeader) != md.end() ? "aix" : "grpc";
+  reactor->Begin(*std::move(prepared), history_, client);
   return reactor;
 }
 

@@ -9,6 +9,7 @@
 
 #include "aix/v1/runs.grpc.pb.h"
 #include "daemon/config/config_store.h"
+#include "daemon/history/history_writer.h"
 #include "daemon/http/pool.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
@@ -20,11 +21,12 @@ namespace aix {
 class RunServiceImpl final : public v1::RunService::CallbackService {
  public:
   // All must outlive the service.
+  // `history` may be null: runs are then not recorded.
   RunServiceImpl(config::ConfigStore* config, prompts::PromptStore* prompts,
                  const prompts::CollectionStore* collections, http::HttpPool* pool,
-                 const PeerRegistry* peers)
+                 const PeerRegistry* peers, history::HistoryWriter* history)
       : config_(config), prompts_(prompts), collections_(collections), pool_(pool),
-        peers_(peers) {}
+        peers_(peers), history_(history) {}
 
   grpc::ServerWriteReactor<v1::RunEvent>* Run(grpc::CallbackServerContext* context,
                                               const v1::RunRequest* request) override;
@@ -39,6 +41,7 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   const prompts::CollectionStore* collections_;
   http::HttpPool* pool_;
   const PeerRegistry* peers_;
+  history::HistoryWriter* history_;
 };
 
 }  // namespace aix

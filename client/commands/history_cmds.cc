@@ -1,0 +1,327 @@
+// The run history: aix history [search|show|rerun|delete|prune], aix usage.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "aix/v1/history.grpc.pb.h"
+#include "client/call.h"
+#include "client/commands/command.h"
+#include "client/commands/run_cmd.h"
+#include "client/proto_json.h"
+#include "common/status_macros.h"
+
+namespace aix {
+namespace {
+
+// ParseWhen reads a time the way people type one: a date or date and time
+// in local time (2026-11-30, 2026-11-30T14:05, "2026-11-30 14:05:09"), or an
+// age back from now (30m, 12h, 7d, 2w).
+absl::StatusOr<absl::Time> ParseWhen(const std::string& text, const char* option) {
+  std::string t(absl::StripAsciiWhitespace(text));
+  int64_t n;
+  if (t.size() >= 2 && absl::SimpleAtoi(t.substr(0, t.size() - 1), &n) && n >= 0) {
+    const char unit = absl::ascii_tolower(t.back());
+    const absl::Duration per = unit == 'm'   ? absl::Minutes(1)
+                               : unit == 'h' ? absl::Hours(1)
+                               : unit == 'd' ? absl::Hours(24)
+                               : unit == 'w' ? absl::Hours(24 * 7)
+                                             : absl::ZeroDuration();
+    if (per != absl::ZeroDuration()) return absl::Now() - n * per;
+  }
+  for (const char* format : {"%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                             "%Y-%m-%d %H:%M:%S"}) {
+    absl::Time when;
+    if (absl::ParseTime(format, t, absl::LocalTimeZone(), &when, nullptr)) return when;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      option, " '", text, "' is not a time: give a date (2026-11-30), a date and time "
+      "(2026-11-30T14:05), or an age (30m, 12h, 7d, 2w)"));
+}
+
+std::string When(int64_t unix_ms, const char* format = "%Y-%m-%d %H:%M") {
+  return absl::FormatTime(format, absl::FromUnixMillis(unix_ms), absl::LocalTimeZone());
+}
+
+std::string Outcome(const v1::RunRecord& r) {
+  if (r.outcome() == "failed") return absl::StrCat("failed (", r.error_class(), ")");
+  return r.outcome();
+}
+
+void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
+  if (resp.runs_size() == 0) {
+    std::cerr << empty << "\n";
+    return;
+  }
+  for (const v1::RunRecord& r : resp.runs()) {
+    std::string answer = r.answer().empty() ? "-" : r.answer();
+    std::cout << absl::StrFormat("%-6d %s  %-16s %-10s %s\n    %s/%s  %s\n", r.id(),
+                                 When(r.started_unix_ms()), r.prompt(), Outcome(r),
+                                 absl::StrCat(r.total_ms(), " ms"), r.provider(), r.model(),
+                                 answer);
+  }
+}
+
+// ---- list ------------------------------------------------------------------
+
+struct ListArgs {
+  std::string prompt, provider, model, since;
+  bool failed = false;
+  int limit = 20;
+  bool json = false;
+};
+
+absl::Status List(const ListArgs& a) {
+  v1::ListRunsRequest req;
+  req.set_prompt(a.prompt);
+  req.set_provider(a.provider);
+  req.set_model(a.model);
+  if (!a.since.empty()) {
+    AIX_ASSIGN_OR_RETURN(absl::Time since, ParseWhen(a.since, "--since"));
+    req.set_since_unix_ms(absl::ToUnixMillis(since));
+  }
+  req.set_failed_only(a.failed);
+  req.set_limit(a.limit);
+  v1::ListRunsResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::ListRuns, req, &resp));
+  if (a.json) {
+    std::cout << ProtoJson(resp);
+  } else {
+    PrintList(resp, "No runs recorded yet (or none match). Runs are recorded as they end.");
+  }
+  return absl::OkStatus();
+}
+
+// ---- search ----------------------------------------------------------------
+
+absl::Status Search(const std::vector<std::string>& words, int limit, bool json) {
+  v1::SearchRunsRequest req;
+  req.set_query(absl::StrJoin(words, " "));
+  req.set_limit(limit);
+  v1::ListRunsResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::SearchRuns, req, &resp));
+  if (json) {
+    std::cout << ProtoJson(resp);
+  } else {
+    PrintList(resp, "No recorded run has all of those words.");
+  }
+  return absl::OkStatus();
+}
+
+// ---- show ------------------------------------------------------------------
+
+absl::StatusOr<v1::RunRecord> Fetch(int64_t id) {
+  v1::GetRunRequest req;
+  req.set_id(id);
+  v1::RunRecord r;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::GetRun, req, &r));
+  return r;
+}
+
+absl::Status Show(int64_t id, bool json) {
+  AIX_ASSIGN_OR_RETURN(v1::RunRecord r, Fetch(id));
+  if (json) {
+    std::cout << ProtoJson(r);
+    return absl::OkStatus();
+  }
+  std::vector<std::string> params;
+  for (const auto& [k, v] : r.params()) {
+    if (k != "input") params.push_back(absl::StrCat(k, "=", v));
+  }
+  std::cout << "run " << r.id() << ", " << When(r.started_unix_ms(), "%Y-%m-%d %H:%M:%S %Z")
+            << ", from " << r.client() << "\n";
+  std::cout << "prompt:    " << r.prompt();
+  if (!params.empty()) std::cout << " (" << absl::StrJoin(params, ", ") << ")";
+  std::cout << "\nprovider:  " << r.provider() << ", model " << r.model() << "\n";
+  std::cout << "outcome:   " << Outcome(r);
+  if (!r.finish_reason().empty()) std::cout << ", finish " << r.finish_reason();
+  std::cout << "\n";
+  if (!r.error_message().empty()) std::cout << "error:     " << r.error_message() << "\n";
+  std::cout << "tokens:    " << r.prompt_tokens() << " in, " << r.completion_tokens() << " out\n";
+  std::cout << "time:      "
+            << (r.time_to_first_token_ms() < 0
+                    ? std::string("no text")
+                    : absl::StrCat("first token ", r.time_to_first_token_ms(), " ms"))
+            << ", total " << r.total_ms() << " ms\n";
+  if (r.attempts_size() > 1) {
+    std::vector<std::string> tried;
+    for (const v1::Attempt& t : r.attempts()) {
+      tried.push_back(absl::StrCat(t.provider(), "/", t.model(),
+                                   t.http_status() ? absl::StrCat(" HTTP ", t.http_status())
+                                                   : std::string(" (no answer)")));
+    }
+    std::cout << "attempts:  " << absl::StrJoin(tried, "; ") << "\n";
+  }
+  if (!r.system().empty()) std::cout << "\n--- system prompt ---\n" << r.system() << "\n";
+  std::cout << "\n--- prompt ---\n" << r.rendered() << "\n";
+  std::cout << "\n--- answer ---\n" << r.answer() << "\n";
+  return absl::OkStatus();
+}
+
+// ---- rerun -----------------------------------------------------------------
+
+absl::Status Rerun(int64_t id, RunArgs args) {
+  AIX_ASSIGN_OR_RETURN(v1::RunRecord r, Fetch(id));
+  if (r.prompt().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("run ", id, " did not come from a saved prompt, so it cannot be rerun"));
+  }
+  // The saved prompt as it is now, with the recorded inputs.
+  args.prompt = r.prompt();
+  args.literal_params.insert(r.params().begin(), r.params().end());
+  args.provider = r.provider();
+  args.model = r.model();
+  args.system = r.system();
+  return RunPrompt(args);
+}
+
+// ---- delete, prune ---------------------------------------------------------
+
+absl::Status Delete(const std::vector<int64_t>& ids) {
+  v1::DeleteRunsRequest req;
+  for (int64_t id : ids) req.add_ids(id);
+  v1::DeleteRunsResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::DeleteRuns, req, &resp));
+  if (resp.deleted() < static_cast<int>(ids.size())) {
+    std::cerr << "deleted " << resp.deleted() << " of " << ids.size()
+              << " runs; the others were not in the history\n";
+  } else {
+    std::cerr << "deleted " << resp.deleted() << " run(s)\n";
+  }
+  return resp.deleted() == 0
+             ? absl::NotFoundError("none of those runs is in the history; see the ids with: "
+                                   "aix history")
+             : absl::OkStatus();
+}
+
+absl::Status Prune(const std::string& before) {
+  AIX_ASSIGN_OR_RETURN(absl::Time when, ParseWhen(before, "--before"));
+  v1::PruneRunsRequest req;
+  req.set_before_unix_ms(absl::ToUnixMillis(when));
+  v1::DeleteRunsResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::PruneRuns, req, &resp));
+  std::cerr << "deleted " << resp.deleted() << " run(s) started before "
+            << absl::FormatTime("%Y-%m-%d %H:%M", when, absl::LocalTimeZone()) << "\n";
+  return absl::OkStatus();
+}
+
+// ---- usage -----------------------------------------------------------------
+
+absl::Status Usage(const std::string& since, const std::string& by, bool json) {
+  v1::UsageRequest req;
+  if (!since.empty()) {
+    AIX_ASSIGN_OR_RETURN(absl::Time when, ParseWhen(since, "--since"));
+    req.set_since_unix_ms(absl::ToUnixMillis(when));
+  }
+  req.set_by_month(by == "month");
+  v1::UsageResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::GetUsage, req, &resp));
+  if (json) {
+    std::cout << ProtoJson(resp);
+    return absl::OkStatus();
+  }
+  if (resp.rows_size() == 0) {
+    std::cerr << "No runs recorded in that time.\n";
+    return absl::OkStatus();
+  }
+  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6s %12s %12s\n", by == "month" ? "month" : "day",
+                               "provider", "model", "runs", "tokens in", "tokens out");
+  int64_t runs = 0, in = 0, out = 0;
+  for (const v1::UsageRow& u : resp.rows()) {
+    std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d\n", u.period(), u.provider(),
+                                 u.model(), u.runs(), u.prompt_tokens(), u.completion_tokens());
+    runs += u.runs();
+    in += u.prompt_tokens();
+    out += u.completion_tokens();
+  }
+  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d\n", "total", "", "", runs, in,
+                               out);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> AddHistoryCommands(CLI::App& root) {
+  std::vector<Command> out;
+  auto l = std::make_shared<ListArgs>();
+  CLI::App* history = root.add_subcommand(
+      "history", "Runs aixd has recorded (newest first); subcommands search, show, rerun, "
+                 "delete and prune them");
+  history->require_subcommand(0, 1);
+  history->add_option("--prompt", l->prompt, "Only runs of this prompt");
+  history->add_option("--provider", l->provider, "Only runs answered by this provider");
+  history->add_option("--model", l->model, "Only runs with this model");
+  history->add_option("--since", l->since,
+                      "Only runs since a date (2026-11-30), date and time, or an age (12h, 7d)");
+  history->add_flag("--failed", l->failed, "Only runs that failed or were cancelled");
+  history->add_option("-n,--limit", l->limit, "At most this many (default 20)")
+      ->check(CLI::Range(1, 1000));
+  history->add_flag("--json", l->json, "Print JSON for machines");
+  // The listing goes last: main runs the first parsed command, and a
+  // subcommand (history search ...) is parsed together with its parent.
+  const Command list{history, [l] { return List(*l); }};
+
+  auto words = std::make_shared<std::vector<std::string>>();
+  auto search_limit = std::make_shared<int>(20);
+  auto search_json = std::make_shared<bool>(false);
+  CLI::App* search = history->add_subcommand(
+      "search", "Find runs whose prompt or answer has every one of these words");
+  search->add_option("words", *words, "Words to find")->required();
+  search->add_option("-n,--limit", *search_limit, "At most this many (default 20)")
+      ->check(CLI::Range(1, 1000));
+  search->add_flag("--json", *search_json, "Print JSON for machines");
+  out.push_back({search, [=] { return Search(*words, *search_limit, *search_json); }});
+
+  auto show_id = std::make_shared<int64_t>(0);
+  auto show_json = std::make_shared<bool>(false);
+  CLI::App* show = history->add_subcommand("show", "Print one run: prompt, answer, usage, timing");
+  show->add_option("id", *show_id, "Run id (from aix history)")->required();
+  show->add_flag("--json", *show_json, "Print JSON for machines");
+  out.push_back({show, [=] { return Show(*show_id, *show_json); }});
+
+  auto rerun_id = std::make_shared<int64_t>(0);
+  auto rerun = std::make_shared<RunArgs>();
+  CLI::App* re = history->add_subcommand(
+      "rerun", "Run a recorded run's prompt again with the same parameters, provider, model and "
+               "system prompt (the prompt's template as it is now)");
+  re->add_option("id", *rerun_id, "Run id (from aix history)")->required();
+  re->add_option("-o,--output", rerun->output, "Write the answer to FILE, atomically");
+  re->add_flag("--json", rerun->json, "Print one JSON object: text, usage, timings, attempts");
+  re->add_flag("-v,--verbose", rerun->verbose,
+               "Retries, fallbacks, token usage and time to first token on stderr");
+  re->add_flag("--no-history", rerun->no_history, "Keep this run out of the run history");
+  out.push_back({re, [=] { return Rerun(*rerun_id, *rerun); }});
+
+  auto del_ids = std::make_shared<std::vector<int64_t>>();
+  CLI::App* del = history->add_subcommand("delete", "Delete recorded runs");
+  del->add_option("ids", *del_ids, "Run ids")->required();
+  out.push_back({del, [=] { return Delete(*del_ids); }});
+
+  auto before = std::make_shared<std::string>();
+  CLI::App* prune = history->add_subcommand("prune", "Delete the runs recorded before a time");
+  prune->add_option("--before", *before,
+                    "A date (2026-11-30), date and time (2026-11-30T14:05), or an age (30d)")
+      ->required();
+  out.push_back({prune, [=] { return Prune(*before); }});
+  out.push_back(list);
+
+  auto since = std::make_shared<std::string>();
+  auto by = std::make_shared<std::string>("day");
+  auto usage_json = std::make_shared<bool>(false);
+  CLI::App* usage = root.add_subcommand(
+      "usage", "Runs and tokens by day (or month), provider and model, from the run history");
+  usage->add_option("--since", *since, "Since a date, date and time, or an age (7d)");
+  usage->add_option("--by", *by, "day or month")->check(CLI::IsMember({"day", "month"}));
+  usage->add_flag("--json", *usage_json, "Print JSON for machines");
+  out.push_back({usage, [=] { return Usage(*since, *by, *usage_json); }});
+  return out;
+}
+
+}  // namespace aix

@@ -1,0 +1,351 @@
+#include "daemon/history/history_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/files.h"
+
+namespace aix::history {
+namespace {
+
+using Arg = std::variant<std::string, int64_t>;
+
+// Schema versions, in order; Open applies those after the file's
+// user_version. Never edit one that has shipped: add the next.
+const char* const kMigrations[] = {
+    // 1: runs, their full-text index (prompt and answer), kept in step by
+    // triggers.
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_ms INTEGER NOT NULL,
+  prompt TEXT NOT NULL DEFAULT '',
+  params TEXT NOT NULL DEFAULT '{}',
+  rendered TEXT NOT NULL DEFAULT '',
+  system TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  answer TEXT NOT NULL DEFAULT '',
+  finish_reason TEXT NOT NULL DEFAULT '',
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  ttft_ms INTEGER NOT NULL DEFAULT -1,
+  total_ms INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL,
+  error_class TEXT NOT NULL DEFAULT '',
+  error_message TEXT NOT NULL DEFAULT '',
+  attempts TEXT NOT NULL DEFAULT '[]',
+  client TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_by_time ON runs(started_ms);
+CREATE VIRTUAL TABLE runs_text USING fts5(rendered, answer, content='runs', content_rowid='id');
+CREATE TRIGGER runs_text_add AFTER INSERT ON runs BEGIN
+  INSERT INTO runs_text(rowid, rendered, answer) VALUES (new.id, new.rendered, new.answer);
+END;
+CREATE TRIGGER runs_text_remove AFTER DELETE ON runs BEGIN
+  INSERT INTO runs_text(runs_text, rowid, rendered, answer)
+    VALUES ('delete', old.id, old.rendered, old.answer);
+END;
+)sql",
+};
+constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+constexpr char kColumns[] =
+    "id, started_ms, prompt, params, rendered, system, provider, model, answer, finish_reason, "
+    "prompt_tokens, completion_tokens, ttft_ms, total_ms, outcome, error_class, error_message, "
+    "attempts, client";
+
+absl::Status Error(sqlite3* db, const std::string& what) {
+  return absl::InternalError(absl::StrCat("run history (", what, "): ", sqlite3_errmsg(db)));
+}
+
+// Statement is one prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  absl::Status Bind(const std::vector<Arg>& args) {
+    if (rc_ != SQLITE_OK) return Error(db_, "prepare");
+    for (size_t i = 0; i < args.size(); ++i) {
+      const int at = static_cast<int>(i) + 1;
+      int rc;
+      if (const auto* s = std::get_if<std::string>(&args[i])) {
+        rc = sqlite3_bind_text(stmt_, at, s->data(), static_cast<int>(s->size()),
+                               SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_int64(stmt_, at, std::get<int64_t>(args[i]));
+      }
+      if (rc != SQLITE_OK) return Error(db_, "bind");
+    }
+    return absl::OkStatus();
+  }
+
+  // Step returns true while there is a row.
+  absl::StatusOr<bool> Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Error(db_, "step");
+  }
+
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+absl::Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("run history: ", msg));
+  }
+  return absl::OkStatus();
+}
+
+RunRecord FromRow(const Statement& s) {
+  RunRecord r;
+  r.id = s.Int(0);
+  r.started = absl::FromUnixMillis(s.Int(1));
+  r.prompt = s.Text(2);
+  nlohmann::json params = nlohmann::json::parse(s.Text(3), nullptr, false);
+  if (params.is_object()) {
+    for (auto& [k, v] : params.items()) {
+      if (v.is_string()) r.params[k] = v.get<std::string>();
+    }
+  }
+  r.rendered = s.Text(4);
+  r.system = s.Text(5);
+  r.provider = s.Text(6);
+  r.model = s.Text(7);
+  r.answer = s.Text(8);
+  r.finish_reason = s.Text(9);
+  r.prompt_tokens = s.Int(10);
+  r.completion_tokens = s.Int(11);
+  r.ttft_ms = s.Int(12);
+  r.total_ms = s.Int(13);
+  r.outcome = s.Text(14);
+  r.error_class = s.Text(15);
+  r.error_message = s.Text(16);
+  r.attempts_json = s.Text(17);
+  r.client = s.Text(18);
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HistoryStore>> HistoryStore::Open(const std::string& path) {
+  // Created 0600 before SQLite opens it, whatever the umask; SQLite gives
+  // its -wal and -shm files the database's mode.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return ErrnoStatus(errno, "open the run history " + path);
+  fchmod(fd, 0600);
+  close(fd);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    absl::Status s = Error(db, "open " + path);
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<HistoryStore> store(new HistoryStore(db, path));
+  sqlite3_busy_timeout(db, 5000);
+  // WAL: a killed daemon loses at most the transaction it was in; readers
+  // never wait for the writer. NORMAL sync is durable against a crash of
+  // the process (what matters here), not of the machine's power.
+  absl::Status s = Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!s.ok()) return s;
+  int version = 0;
+  {
+    Statement v(db, "PRAGMA user_version");
+    if (absl::Status b = v.Bind({}); !b.ok()) return b;
+    auto row = v.Step();
+    if (!row.ok()) return row.status();
+    version = *row ? static_cast<int>(v.Int(0)) : 0;
+  }
+  if (version > kVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the run history ", path, " was written by a newer aix (schema ", version,
+        "; this one knows ", kVersion, "). Upgrade aix, or move the file away to start anew"));
+  }
+  if (version < kVersion) {
+    if (s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+    for (int v = version; v < kVersion; ++v) {
+      if (s = Exec(db, kMigrations[v]); !s.ok()) {
+        Exec(db, "ROLLBACK").IgnoreError();
+        return s;
+      }
+    }
+    s = Exec(db, absl::StrCat("PRAGMA user_version = ", kVersion, "; COMMIT").c_str());
+    if (!s.ok()) {
+      Exec(db, "ROLLBACK").IgnoreError();
+      return s;
+    }
+  }
+  return store;
+}
+
+HistoryStore::~HistoryStore() { sqlite3_close(db_); }
+
+absl::StatusOr<int64_t> HistoryStore::Add(const RunRecord& r) {
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : r.params) params[k] = v;
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, absl::StrCat("INSERT INTO runs (", std::string(kColumns).substr(4),
+                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  absl::Status b = s.Bind({absl::ToUnixMillis(r.started), r.prompt,
+                           params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                           r.rendered, r.system, r.provider, r.model, r.answer, r.finish_reason,
+                           r.prompt_tokens, r.completion_tokens, r.ttft_ms, r.total_ms, r.outcome,
+                           r.error_class, r.error_message,
+                           r.attempts_json.empty() ? std::string("[]") : r.attempts_json,
+                           r.client});
+  if (!b.ok()) return b;
+  auto done = s.Step();
+  if (!done.ok()) return done.status();
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::Query(const std::string& sql,
+                                                           const std::vector<std::string>& text,
+                                                           const std::vector<int64_t>& ints) {
+  std::vector<Arg> args(text.begin(), text.end());
+  args.insert(args.end(), ints.begin(), ints.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, sql);
+  if (absl::Status b = s.Bind(args); !b.ok()) return b;
+  std::vector<RunRecord> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(FromRow(s));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::List(const Filter& f) {
+  std::vector<std::string> where = {"started_ms >= ?"};
+  std::vector<std::string> text;
+  if (!f.prompt.empty()) where.push_back("prompt = ?"), text.push_back(f.prompt);
+  if (!f.provider.empty()) where.push_back("provider = ?"), text.push_back(f.provider);
+  if (!f.model.empty()) where.push_back("model = ?"), text.push_back(f.model);
+  if (f.failed_only) where.push_back("outcome != 'ok'");
+  // Text parameters are bound first, so the time goes last in the clause.
+  std::rotate(where.begin(), where.begin() + 1, where.end());
+  const int64_t since =
+      f.since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(f.since);
+  return Query(absl::StrCat("SELECT ", kColumns, " FROM runs WHERE ", absl::StrJoin(where, " AND "),
+                            " ORDER BY started_ms DESC, id DESC LIMIT ?"),
+               text, {since, f.limit});
+}
+
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::Search(const std::string& query, int limit) {
+  // Plain words are quoted, so that "what's -x" is words, not FTS5 syntax
+  // errors; all must match.
+  std::vector<std::string> terms;
+  std::string term;
+  for (char c : query + " ") {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (!term.empty()) terms.push_back("\"" + term + "\"");
+      term.clear();
+    } else if (c == '"') {
+      term += "\"\"";
+    } else {
+      term += c;
+    }
+  }
+  if (terms.empty()) return absl::InvalidArgumentError("search for what? Give one or more words");
+  // Newest first, as in a shell's history: FTS5 walks its index in rowid
+  // order and stops at the limit, where ranking by relevance would score
+  // every match (160 ms for a common word over 100,000 runs).
+  std::string sql = absl::StrCat("SELECT ", kColumns,
+                                 " FROM runs WHERE id IN (SELECT rowid FROM runs_text WHERE "
+                                 "runs_text MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY id DESC");
+  return Query(sql, {absl::StrJoin(terms, " ")}, {limit});
+}
+
+absl::StatusOr<RunRecord> HistoryStore::Get(int64_t id) {
+  auto rows = Query(absl::StrCat("SELECT ", kColumns, " FROM runs WHERE id = ?"), {}, {id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("no run ", id, " in the history; see the ids with: aix history"));
+  }
+  return std::move(rows->front());
+}
+
+absl::StatusOr<int> HistoryStore::Delete(const std::vector<int64_t>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int removed = 0;
+  if (absl::Status s = Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  for (int64_t id : ids) {
+    Statement s(db_, "DELETE FROM runs WHERE id = ?");
+    absl::Status b = s.Bind({id});
+    absl::StatusOr<bool> done = b.ok() ? s.Step() : absl::StatusOr<bool>(b);
+    if (!done.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return done.status();
+    }
+    removed += sqlite3_changes(db_);
+  }
+  if (absl::Status s = Exec(db_, "COMMIT"); !s.ok()) return s;
+  return removed;
+}
+
+absl::StatusOr<int> HistoryStore::Prune(absl::Time before) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, "DELETE FROM runs WHERE started_ms < ?");
+  if (absl::Status b = s.Bind({absl::ToUnixMillis(before)}); !b.ok()) return b;
+  auto done = s.Step();
+  if (!done.ok()) return done.status();
+  return sqlite3_changes(db_);
+}
+
+absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool by_month) {
+  const std::string period = by_month ? "strftime('%Y-%m', started_ms / 1000, 'unixepoch')"
+                                      : "strftime('%Y-%m-%d', started_ms / 1000, 'unixepoch')";
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, absl::StrCat("SELECT ", period,
+                                " AS p, provider, model, COUNT(*), SUM(prompt_tokens), "
+                                "SUM(completion_tokens) FROM runs WHERE started_ms >= ? "
+                                "GROUP BY p, provider, model ORDER BY p, provider, model"));
+  const int64_t from = since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(since);
+  if (absl::Status b = s.Bind({from}); !b.ok()) return b;
+  std::vector<UsageRow> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5)});
+  }
+  return out;
+}
+
+}  // namespace aix::history

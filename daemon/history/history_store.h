@@ -1,0 +1,111 @@
+// HistoryStore keeps every run in one SQLite database (history.db in the
+// storage directory): what was asked, what came back, what it cost.
+//
+// Why SQLite: one file, transactions that survive a killed daemon (WAL),
+// full-text search (FTS5) and aggregation without a server, and other tools
+// can read it. The file is created 0600 in the private storage directory;
+// no API key ever reaches it (runs carry keys only in the request headers,
+// which are not recorded).
+//
+// The schema is versioned with PRAGMA user_version; Open migrates an older
+// file forward in one transaction and refuses a newer one.
+//
+// Thread-safe: one connection behind a mutex. Writes come from one writer
+// thread (HistoryWriter); reads from gRPC handlers wait at most for one
+// insert.
+#ifndef AIX_DAEMON_HISTORY_HISTORY_STORE_H_
+#define AIX_DAEMON_HISTORY_HISTORY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+struct sqlite3;
+
+namespace aix::history {
+
+// RunRecord is one run as recorded.
+struct RunRecord {
+  int64_t id = 0;  // assigned by Add
+  absl::Time started;
+  std::string prompt;  // the saved prompt's name
+  std::map<std::string, std::string> params;
+  std::string rendered;  // the prompt as sent
+  std::string system;    // the system prompt sent, if any
+  std::string provider;  // that answered (or was last tried)
+  std::string model;
+  std::string answer;  // as streamed, also when the run was cut short
+  std::string finish_reason;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t ttft_ms = -1;  // time to first token; -1: none arrived
+  int64_t total_ms = 0;
+  std::string outcome;        // "ok", "cancelled" or "failed"
+  std::string error_class;    // failed: the status code's name ("UNAVAILABLE")
+  std::string error_message;  // failed or cancelled: the first line
+  std::string attempts_json;  // every attempt: [{"provider":…,"model":…,…}]
+  std::string client;         // who asked: "aix", "grpc", "http"
+};
+
+struct Filter {
+  std::string prompt, provider, model;  // exact matches; empty: any
+  absl::Time since = absl::InfinitePast();
+  bool failed_only = false;  // outcome other than ok
+  int limit = 20;
+};
+
+struct UsageRow {
+  std::string period;  // "2026-11-30", or "2026-11" by month
+  std::string provider, model;
+  int64_t runs = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+};
+
+class HistoryStore {
+ public:
+  // Open opens (creating if needed, 0600) and migrates the database.
+  static absl::StatusOr<std::unique_ptr<HistoryStore>> Open(const std::string& path);
+  ~HistoryStore();
+  HistoryStore(const HistoryStore&) = delete;
+  HistoryStore& operator=(const HistoryStore&) = delete;
+
+  absl::StatusOr<int64_t> Add(const RunRecord& run);
+  // List returns the newest runs first that match `filter`.
+  absl::StatusOr<std::vector<RunRecord>> List(const Filter& filter);
+  // Search returns the newest runs whose prompt or answer contain every
+  // word of `query` (whole words, any case; quotes and operators are taken
+  // as text).
+  absl::StatusOr<std::vector<RunRecord>> Search(const std::string& query, int limit);
+  // Get returns one run; NotFound names the id.
+  absl::StatusOr<RunRecord> Get(int64_t id);
+  // Delete removes the given runs; returns how many existed.
+  absl::StatusOr<int> Delete(const std::vector<int64_t>& ids);
+  // Prune removes the runs started before `before`; returns how many.
+  absl::StatusOr<int> Prune(absl::Time before);
+  // Usage sums runs and tokens by day (or month), provider and model.
+  absl::StatusOr<std::vector<UsageRow>> Usage(absl::Time since, bool by_month);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  HistoryStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  absl::StatusOr<std::vector<RunRecord>> Query(const std::string& sql,
+                                               const std::vector<std::string>& text_args,
+                                               const std::vector<int64_t>& int_args);
+
+  std::mutex mu_;
+  sqlite3* db_;  // guarded by mu_
+  const std::string path_;
+};
+
+}  // namespace aix::history
+
+#endif  // AIX_DAEMON_HISTORY_HISTORY_STORE_H_

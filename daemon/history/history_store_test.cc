@@ -1,0 +1,181 @@
+#include "daemon/history/history_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "absl/time/clock.h"
+#include "daemon/history/history_db.h"
+#include "daemon/history/history_writer.h"
+
+namespace aix::history {
+namespace {
+
+class HistoryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/aixhist-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto s = HistoryStore::Open(dir_ + "/history.db");
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+
+  RunRecord Run(const std::string& prompt, const std::string& provider, const std::string& answer,
+                absl::Time started, const std::string& outcome = "ok") {
+    RunRecord r;
+    r.started = started;
+    r.prompt = prompt;
+    r.params = {{"who", "world"}};
+    r.rendered = "Hello " + prompt;
+    r.provider = provider;
+    r.model = provider + "-model";
+    r.answer = answer;
+    r.prompt_tokens = 3;
+    r.completion_tokens = 5;
+    r.outcome = outcome;
+    r.client = "aix";
+    return r;
+  }
+
+  std::string dir_;
+  std::unique_ptr<HistoryStore> store_;
+};
+
+TEST_F(HistoryStoreTest, ARunComesBackAsRecorded) {
+  RunRecord r = Run("greet", "openai", "Hi there", absl::FromUnixMillis(1764500000123));
+  r.system = "be brief";
+  r.attempts_json = R"([{"provider":"openai","http_status":200}])";
+  r.ttft_ms = 12;
+  r.total_ms = 40;
+  auto id = store_->Add(r);
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto back = store_->Get(*id);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->started, r.started);
+  EXPECT_EQ(back->params, r.params);
+  EXPECT_EQ(back->system, "be brief");
+  EXPECT_EQ(back->answer, "Hi there");
+  EXPECT_EQ(back->attempts_json, r.attempts_json);
+  EXPECT_EQ(back->ttft_ms, 12);
+  EXPECT_EQ(store_->Get(*id + 1).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(HistoryStoreTest, TheFileIsPrivate) {
+  struct stat st;
+  ASSERT_EQ(stat((dir_ + "/history.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(HistoryStoreTest, ListFiltersNewestFirst) {
+  const absl::Time t0 = absl::FromUnixSeconds(1764500000);
+  ASSERT_TRUE(store_->Add(Run("a", "openai", "one", t0)).ok());
+  ASSERT_TRUE(store_->Add(Run("b", "anthropic", "two", t0 + absl::Minutes(1), "failed")).ok());
+  ASSERT_TRUE(store_->Add(Run("a", "anthropic", "three", t0 + absl::Minutes(2))).ok());
+  Filter all;
+  auto runs = store_->List(all);
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[0].answer, "three");
+  Filter f;
+  f.prompt = "a";
+  f.provider = "anthropic";
+  EXPECT_EQ(store_->List(f)->size(), 1u);
+  Filter failed;
+  failed.failed_only = true;
+  ASSERT_EQ(store_->List(failed)->size(), 1u);
+  EXPECT_EQ(store_->List(failed)->front().answer, "two");
+  Filter since;
+  since.since = t0 + absl::Seconds(30);
+  EXPECT_EQ(store_->List(since)->size(), 2u);
+  Filter one;
+  one.limit = 1;
+  EXPECT_EQ(store_->List(one)->size(), 1u);
+}
+
+TEST_F(HistoryStoreTest, SearchFindsWordsInPromptsAndAnswers) {
+  const absl::Time t = absl::Now();
+  ASSERT_TRUE(store_->Add(Run("haiku", "openai", "autumn leaves falling", t)).ok());
+  ASSERT_TRUE(store_->Add(Run("recipe", "openai", "boil the pasta", t)).ok());
+  auto hits = store_->Search("pasta", 10);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(hits->front().prompt, "recipe");
+  EXPECT_EQ(store_->Search("Hello haiku", 10)->size(), 1u) << "words of the prompt as sent";
+  EXPECT_EQ(store_->Search("AUTUMN", 10)->size(), 1u);
+  EXPECT_TRUE(store_->Search("what's \"-x OR", 10).ok()) << "no query syntax errors";
+  EXPECT_EQ(store_->Search("  ", 10).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(HistoryStoreTest, DeleteAndPruneAlsoLeaveTheSearch) {
+  const absl::Time t0 = absl::FromUnixSeconds(1764500000);
+  auto old_id = store_->Add(Run("a", "openai", "ancient words", t0));
+  auto new_id = store_->Add(Run("b", "openai", "recent words", t0 + absl::Hours(48)));
+  ASSERT_TRUE(old_id.ok() && new_id.ok());
+  EXPECT_EQ(*store_->Prune(t0 + absl::Hours(24)), 1);
+  EXPECT_EQ(store_->Search("ancient", 10)->size(), 0u);
+  EXPECT_EQ(*store_->Delete({*new_id, *new_id + 100}), 1);
+  EXPECT_EQ(store_->Search("recent", 10)->size(), 0u);
+  EXPECT_EQ(store_->List(Filter())->size(), 0u);
+}
+
+TEST_F(HistoryStoreTest, UsageSumsByDayProviderAndModel) {
+  const absl::Time day1 = absl::FromUnixSeconds(1764460800);  // 2025-11-30 00:00 UTC
+  ASSERT_TRUE(store_->Add(Run("a", "openai", "x", day1 + absl::Hours(1))).ok());
+  ASSERT_TRUE(store_->Add(Run("a", "openai", "x", day1 + absl::Hours(2))).ok());
+  ASSERT_TRUE(store_->Add(Run("a", "anthropic", "x", day1 + absl::Hours(25))).ok());
+  auto rows = store_->Usage(absl::InfinitePast(), /*by_month=*/false);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].period, "2025-11-30");
+  EXPECT_EQ((*rows)[0].provider, "openai");
+  EXPECT_EQ((*rows)[0].runs, 2);
+  EXPECT_EQ((*rows)[0].prompt_tokens, 6);
+  EXPECT_EQ((*rows)[0].completion_tokens, 10);
+  EXPECT_EQ((*rows)[1].period, "2025-12-01");
+  auto months = store_->Usage(absl::InfinitePast(), /*by_month=*/true);
+  ASSERT_EQ(months->size(), 2u);
+  EXPECT_EQ((*months)[0].period, "2025-11");
+}
+
+TEST_F(HistoryStoreTest, ANewerSchemaIsRefusedWithTheFix) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/history.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = HistoryStore::Open(dir_ + "/history.db");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("newer aix"), std::string::npos) << s.status();
+}
+
+TEST_F(HistoryStoreTest, TheWriterRecordsInOrderAndPrunesOldRuns) {
+  store_.reset();
+  HistoryDb db(dir_);
+  {
+    HistoryWriter writer(&db, [] { return int64_t{30}; });
+    writer.Submit(Run("old", "openai", "x", absl::Now() - absl::Hours(24 * 31)));
+    writer.Submit(Run("new", "openai", "y", absl::Now()));
+    writer.Flush();
+  }
+  auto store = db.Store();
+  ASSERT_TRUE(store.ok());
+  auto runs = (*store)->List(Filter());
+  ASSERT_TRUE(runs.ok());
+  // The first write prunes what is due: the run older than 30 days.
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().prompt, "new");
+}
+
+}  // namespace
+}  // namespace aix::history

@@ -1,0 +1,58 @@
+// HistoryWriter records runs on a thread of its own, so that writing to the
+// database never delays a stream: Submit only queues. The queue is bounded;
+// when the disk cannot keep up, the oldest waiting records are dropped and
+// the loss is logged (a run never fails because it could not be recorded).
+#ifndef AIX_DAEMON_HISTORY_HISTORY_WRITER_H_
+#define AIX_DAEMON_HISTORY_HISTORY_WRITER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <functional>
+
+#include "absl/time/time.h"
+#include "daemon/history/history_db.h"
+
+namespace aix::history {
+
+class HistoryWriter {
+ public:
+  static constexpr size_t kMaxQueued = 10000;
+
+  // `db` must outlive the writer. keep_days() is the history_keep_days
+  // setting (0: keep every run); runs older than that are pruned with the
+  // first write after the daemon starts, then at most hourly.
+  HistoryWriter(HistoryDb* db, std::function<int64_t()> keep_days);
+  ~HistoryWriter();  // writes what is queued, then stops
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
+
+  void Submit(RunRecord run);
+
+  // Flush waits until every record submitted so far is written (tests,
+  // and commands that read the history right after a run).
+  void Flush();
+
+ private:
+  void Loop();
+
+  void PruneIfDue(HistoryStore* store);
+
+  HistoryDb* const db_;
+  const std::function<int64_t()> keep_days_;
+  absl::Time next_prune_ = absl::InfinitePast();  // writer thread only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<RunRecord> queue_;  // guarded by mu_
+  uint64_t submitted_ = 0;       // guarded by mu_
+  uint64_t written_ = 0;         // guarded by mu_ (or dropped)
+  bool stopping_ = false;        // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace aix::history
+
+#endif  // AIX_DAEMON_HISTORY_HISTORY_WRITER_H_

@@ -1,0 +1,164 @@
+#include "daemon/services/history_service.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/text.h"
+#include "daemon/services/guarded.h"
+
+namespace aix {
+namespace {
+
+// Characters of the prompt and the answer a listing carries.
+constexpr size_t kExcerpt = 160;
+
+// Most runs one listing returns.
+constexpr int kMaxLimit = 1000;
+
+int Limit(int requested) {
+  if (requested <= 0) return 20;
+  return std::min(requested, kMaxLimit);
+}
+
+void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
+  out->set_id(r.id);
+  out->set_started_unix_ms(absl::ToUnixMillis(r.started));
+  out->set_prompt(r.prompt);
+  out->mutable_params()->insert(r.params.begin(), r.params.end());
+  if (excerpt) {
+    out->set_rendered(PrintableExcerpt(r.rendered, kExcerpt));
+    out->set_answer(PrintableExcerpt(r.answer, kExcerpt));
+    out->set_excerpt(r.rendered.size() > kExcerpt || r.answer.size() > kExcerpt);
+  } else {
+    out->set_rendered(r.rendered);
+    out->set_system(r.system);
+    out->set_answer(r.answer);
+  }
+  out->set_provider(r.provider);
+  out->set_model(r.model);
+  out->set_finish_reason(r.finish_reason);
+  out->set_prompt_tokens(r.prompt_tokens);
+  out->set_completion_tokens(r.completion_tokens);
+  out->set_time_to_first_token_ms(r.ttft_ms);
+  out->set_total_ms(r.total_ms);
+  out->set_outcome(r.outcome);
+  out->set_error_class(r.error_class);
+  out->set_error_message(r.error_message);
+  out->set_client(r.client);
+  nlohmann::json tried = nlohmann::json::parse(r.attempts_json, nullptr, false);
+  if (!tried.is_array()) return;
+  for (const nlohmann::json& t : tried) {
+    if (!t.is_object()) continue;
+    v1::Attempt* a = out->add_attempts();
+    a->set_provider(t.value("provider", ""));
+    a->set_model(t.value("model", ""));
+    a->set_http_status(t.value("http_status", 0));
+    a->set_error(t.value("error", ""));
+    a->set_waited_ms(t.value("waited_ms", int64_t{0}));
+  }
+}
+
+absl::Time Since(int64_t unix_ms) {
+  return unix_ms == 0 ? absl::InfinitePast() : absl::FromUnixMillis(unix_ms);
+}
+
+}  // namespace
+
+absl::StatusOr<history::HistoryStore*> HistoryServiceImpl::Store() {
+  writer_->Flush();
+  absl::StatusOr<history::HistoryStore*> store = db_->Store();
+  if (!store.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the run history cannot be used: ", store.status().message()));
+  }
+  return store;
+}
+
+grpc::Status HistoryServiceImpl::ListRuns(grpc::ServerContext* context,
+                                          const v1::ListRunsRequest* request,
+                                          v1::ListRunsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    history::Filter f;
+    f.prompt = request->prompt();
+    f.provider = request->provider();
+    f.model = request->model();
+    f.since = Since(request->since_unix_ms());
+    f.failed_only = request->failed_only();
+    f.limit = Limit(request->limit());
+    AIX_ASSIGN_OR_RETURN(auto runs, store->List(f));
+    for (const auto& r : runs) ToProto(r, /*excerpt=*/true, response->add_runs());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::SearchRuns(grpc::ServerContext* context,
+                                            const v1::SearchRunsRequest* request,
+                                            v1::ListRunsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(auto runs, store->Search(request->query(), Limit(request->limit())));
+    for (const auto& r : runs) ToProto(r, /*excerpt=*/true, response->add_runs());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::GetRun(grpc::ServerContext* context,
+                                        const v1::GetRunRequest* request,
+                                        v1::RunRecord* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(auto run, store->Get(request->id()));
+    ToProto(run, /*excerpt=*/false, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::DeleteRuns(grpc::ServerContext* context,
+                                            const v1::DeleteRunsRequest* request,
+                                            v1::DeleteRunsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    std::vector<int64_t> ids(request->ids().begin(), request->ids().end());
+    AIX_ASSIGN_OR_RETURN(int deleted, store->Delete(ids));
+    response->set_deleted(deleted);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::PruneRuns(grpc::ServerContext* context,
+                                           const v1::PruneRunsRequest* request,
+                                           v1::DeleteRunsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(int deleted,
+                         store->Prune(absl::FromUnixMillis(request->before_unix_ms())));
+    response->set_deleted(deleted);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::GetUsage(grpc::ServerContext* context,
+                                          const v1::UsageRequest* request,
+                                          v1::UsageResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(auto rows,
+                         store->Usage(Since(request->since_unix_ms()), request->by_month()));
+    for (const auto& u : rows) {
+      v1::UsageRow* row = response->add_rows();
+      row->set_period(u.period);
+      row->set_provider(u.provider);
+      row->set_model(u.model);
+      row->set_runs(u.runs);
+      row->set_prompt_tokens(u.prompt_tokens);
+      row->set_completion_tokens(u.completion_tokens);
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace aix
