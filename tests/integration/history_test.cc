@@ -228,5 +228,18 @@ TEST_F(HistoryTest, TheHistorySurvivesKillDashNine) {
   EXPECT_EQ(search.exit_code, 0) << search.err;
 }
 
+TEST_F(HistoryTest, AHistoryThatCannotBeWrittenCostsTheHistoryNotTheRun) {
+  // Something else sits where the database goes.
+  ASSERT_EQ(mkdir(Db().c_str(), 0700), 0);
+  Result run = box_.Aix({"run", "greet", "-p", "who=still"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "Echo: Say hello to still.");
+  Result list = box_.Aix({"history"});
+  EXPECT_EQ(list.exit_code, 6);
+  EXPECT_THAT(list.err, HasSubstr("run history"));
+  EXPECT_THAT(list.err, HasSubstr(Db()));
+  EXPECT_THAT(Sandbox::ReadFile(box_.AutoStartLog()), HasSubstr("was not recorded"));
+}
+
 }  // namespace
 }  // namespace aix::testing
