@@ -14,10 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -80,27 +81,33 @@ struct StreamStats {
   int most_open = 0;               // streams open at once on one connection
 };
 
+// StreamId is N from "...stream_id=N>" in `line`, or "".
+std::string StreamId(const std::string& line) {
+  size_t at = line.rfind("stream_id=");
+  if (at == std::string::npos) return "";
+  at += strlen("stream_id=");
+  size_t end = line.find('>', at);
+  return end == std::string::npos ? "" : line.substr(at, end - at);
+}
+
 // Reads nghttpd -v output: a stream opens when its request HEADERS arrive
 // and closes when a DATA frame with END_STREAM (flags 0x01) is sent.
 StreamStats ReadLog(const std::string& log) {
   StreamStats s;
-  std::regex session(R"(^\[id=(\d+)\])");
-  std::regex opened(R"(recv HEADERS frame <.*stream_id=(\d+)>)");
-  std::regex closed(R"(send DATA frame <length=\d+, flags=0x01, stream_id=(\d+)>)");
   std::set<std::string> open;
   std::istringstream in(log);
   std::string line;
-  std::smatch m;
   while (std::getline(in, line)) {
-    if (!std::regex_search(line, m, session)) continue;
-    std::string id = m[1];
+    if (line.rfind("[id=", 0) != 0) continue;
+    const std::string id = line.substr(4, line.find(']') - 4);
     if (line.find("recv SETTINGS frame") != std::string::npos) s.sessions.insert(id);
-    if (std::regex_search(line, m, opened)) {
-      open.insert(id + "/" + m[1].str());
+    if (line.find("recv HEADERS frame <") != std::string::npos) {
+      open.insert(id + "/" + StreamId(line));
       ++s.streams;
       s.most_open = std::max(s.most_open, static_cast<int>(open.size()));
-    } else if (std::regex_search(line, m, closed)) {
-      open.erase(id + "/" + m[1].str());
+    } else if (line.find("send DATA frame <") != std::string::npos &&
+               line.find("flags=0x01,") != std::string::npos) {
+      open.erase(id + "/" + StreamId(line));
     }
   }
   return s;
