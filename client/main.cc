@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
       many(aix::AddHistoryCommands),
       one(aix::AddConfigCommand),       one(aix::AddApiKeyCommand),
       many(aix::AddProviderCommands),   one(aix::AddDaemonCommand),
+      one(aix::AddEndpointCommand),
       one(aix::AddMigrateCommand),      one(aix::AddCmdCommand),
       many(aix::AddCollectionCommands), many(aix::AddCompletionCommands),
   };

@@ -68,6 +68,9 @@ const std::vector<SettingSpec>& FixedSettings() {
        "directory; aix history, aix usage); true/false"},
       {"history_keep_days", SettingType::kDays, 0,
        "days a run stays in the history before it is pruned; 0 keeps every run"},
+      {"http_listen", SettingType::kListen, nullptr,
+       "loopback address where aixd also serves its OpenAI-compatible endpoint over TCP, "
+       "e.g. 127.0.0.1:8791 (bearer token: aix endpoint token); unset: Unix socket only"},
       {"storage_path", SettingType::kPath, nullptr,
        "directory holding config.json and prompts (read-only: set "
        "AIX_STORAGE_PATH to move it)"},

@@ -29,6 +29,7 @@ enum class SettingType {
   kProviderList, // comma list of PROVIDER or PROVIDER/MODEL
   kWordList,     // JSON array of words (no whitespace); typed as a comma list
   kDays,         // integer number of days, 0 to 36500 (0: no limit)
+  kListen,       // loopback HOST:PORT (common/listen_address.h)
 };
 
 // SettingSpec describes one fixed setting.

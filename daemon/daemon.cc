@@ -7,7 +7,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,9 @@
 #include "common/version.h"
 #include "daemon/config/config_store.h"
 #include "daemon/config/settings.h"
+#include "daemon/endpoint/control.h"
+#include "daemon/endpoint/http_endpoint.h"
+#include "daemon/endpoint/token_store.h"
 #include "daemon/history/history_db.h"
 #include "daemon/history/history_writer.h"
 #include "daemon/http/pool.h"
@@ -107,6 +112,9 @@ int RunDaemon(const DaemonOptions& options) {
   if (!listener.ok()) return Fail(listener.status());
   const bool activated = (*listener)->socket_activated();
   socket_path = (*listener)->path();
+  const std::string http_path = (*listener)->http_path();
+  std::string http_error = (*listener)->http_error();
+  const int http_fd = (*listener)->ReleaseHttpFd();
 
   config::ConfigStore store(*storage);
   // A writer killed mid-write (kill -9, power loss) leaves its temporary
@@ -117,7 +125,17 @@ int RunDaemon(const DaemonOptions& options) {
   PeerRegistry peers(geteuid());
   DaemonFacts facts{started, socket_path, StartMethodOf(options, activated),
                     store.storage_dir(), store.path()};
-  ConfigServiceImpl config_service(&store, &peers);
+  // The HTTP endpoint's control is wired before the services that call it;
+  // the endpoint itself starts once gRPC serves (it is a client of it).
+  endpoint::TokenStore token(store.storage_dir() + "/endpoint_token");
+  std::unique_ptr<endpoint::HttpEndpoint> http;
+  std::unique_ptr<endpoint::Control> control;
+  std::atomic<endpoint::Control*> control_ptr{nullptr};  // read by gRPC's threads
+  ConfigServiceImpl config_service(&store, &peers, [&control_ptr](const std::string& key) {
+    endpoint::Control* c = control_ptr.load();
+    if (c == nullptr || (key != "http_listen" && !key.empty())) return absl::OkStatus();
+    return c->Apply();
+  });
   KeyServiceImpl key_service(&store, &peers);
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
   prompts::CollectionStore collection_store(store.storage_dir() + "/collections");
@@ -135,14 +153,34 @@ int RunDaemon(const DaemonOptions& options) {
   RunServiceImpl run_service(&store, &prompt_store, &collection_store, &pool, &peers,
                              &history_writer);
   ProviderServiceImpl provider_service(&store, &pool, &peers);
-  DaemonServiceImpl daemon_service(facts, &peers, [] { kill(getpid(), SIGTERM); },
-                                   [&run_service] { return run_service.active_runs(); });
+  DaemonServiceImpl daemon_service(
+      facts, &peers, [] { kill(getpid(), SIGTERM); },
+      [&run_service] { return run_service.active_runs(); },
+      [&control_ptr](const v1::GetEndpointRequest& r) -> absl::StatusOr<v1::EndpointInfo> {
+        endpoint::Control* c = control_ptr.load();
+        if (c == nullptr) return absl::UnavailableError("the HTTP endpoint is starting; try again");
+        return c->Info(r);
+      });
 
   Server server(std::move(*listener), &peers,
                 {&daemon_service, &config_service, &key_service, &prompt_service,
                  &collection_service, &run_service, &provider_service, &history_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
+  http = std::make_unique<endpoint::HttpEndpoint>(server.InProcessChannel(),
+                                                peers.in_process_secret(), &token);
+  if (http_fd >= 0) {
+    absl::Status served = http->ServeUnix(http_fd, http_path);
+    if (!served.ok()) http_error = std::string(served.message());
+  }
+  if (!http_error.empty()) {
+    Log(LogLevel::kWarning, absl::StrCat("OpenAI-compatible endpoint not on a socket: ", http_error));
+  }
+  control = std::make_unique<endpoint::Control>(&store, http.get(), &token, http_error);
+  if (absl::Status applied = control->Apply(); !applied.ok()) {
+    Log(LogLevel::kWarning, applied.message());
+  }
+  control_ptr.store(control.get());
   Log(LogLevel::kInfo,
       absl::StrCat("aixd ", kVersion, " serving ", kApiVersion, " on ", socket_path,
                    " (", v1::StartMethod_Name(facts.start_method), ", storage ",
@@ -154,6 +192,9 @@ int RunDaemon(const DaemonOptions& options) {
   }
   Log(LogLevel::kInfo, absl::StrCat("received ", strsignal(sig), "; shutting down"));
   sd_notify(0, "STOPPING=1");
+  // HTTP streams get the same grace as gRPC runs, then end; the endpoint
+  // stops before the gRPC server its calls go through.
+  http->Shutdown(kShutdownGrace);
   server.Shutdown(kShutdownGrace);
   Log(LogLevel::kInfo, "stopped");
   return 0;

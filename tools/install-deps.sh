@@ -20,4 +20,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Node.js runs the official openai npm package against aixd's endpoint
+# (tests/endpoint). A machine with Node.js from elsewhere keeps it.
+if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 echo "install-deps: ${#packages[@]} packages present"

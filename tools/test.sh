@@ -8,6 +8,15 @@ cd "$(dirname "$0")/.."
 if [ "${AIX_SKIP_INSTALL:-0}" != 1 ]; then
   tools/install-deps.sh || exit 1
 fi
+# The endpoint test drives aixd with the official openai npm package, at the
+# versions tests/endpoint/package-lock.json pins (npm ci checks them).
+node_dir="${AIX_NODE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aix-test-node}"
+mkdir -p "$node_dir"
+if ! cmp -s tests/endpoint/package-lock.json "$node_dir/package-lock.json" || [ ! -d "$node_dir/node_modules/openai" ]; then
+  cp tests/endpoint/package.json tests/endpoint/package-lock.json "$node_dir/"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $node_dir"; exit 1; }
+fi
+export AIX_NODE_MODULES="$node_dir/node_modules"
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(werror asan tsan)
 results=$(mktemp -d /tmp/aix-results-XXXXXX)

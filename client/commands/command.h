@@ -20,6 +20,8 @@ struct Command {
 Command AddConfigCommand(CLI::App& root);
 Command AddApiKeyCommand(CLI::App& root);
 Command AddDaemonCommand(CLI::App& root);
+// endpoint [token]: the OpenAI-compatible endpoint.
+Command AddEndpointCommand(CLI::App& root);
 Command AddRunCommand(CLI::App& root);
 // completion bash|zsh|fish, and the hidden __complete the scripts call.
 std::vector<Command> AddCompletionCommands(CLI::App& root);

@@ -55,6 +55,12 @@ std::string Outcome(const v1::RunRecord& r) {
   return r.outcome();
 }
 
+// PromptName is the saved prompt a run came from, or "(chat)" for a
+// conversation sent as is (the HTTP endpoint, RunRequest.messages).
+std::string PromptName(const v1::RunRecord& r) {
+  return r.prompt().empty() ? "(chat)" : r.prompt();
+}
+
 void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
   if (resp.runs_size() == 0) {
     std::cerr << empty << "\n";
@@ -63,7 +69,7 @@ void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
   for (const v1::RunRecord& r : resp.runs()) {
     std::string answer = r.answer().empty() ? "-" : r.answer();
     std::cout << absl::StrFormat("%-6d %s  %-16s %-10s %s\n    %s/%s  %s\n", r.id(),
-                                 When(r.started_unix_ms()), r.prompt(), Outcome(r),
+                                 When(r.started_unix_ms()), PromptName(r), Outcome(r),
                                  absl::StrCat(r.total_ms(), " ms"), r.provider(), r.model(),
                                  answer);
   }
@@ -137,7 +143,7 @@ absl::Status Show(int64_t id, bool json) {
   }
   std::cout << "run " << r.id() << ", " << When(r.started_unix_ms(), "%Y-%m-%d %H:%M:%S %Z")
             << ", from " << r.client() << "\n";
-  std::cout << "prompt:    " << r.prompt();
+  std::cout << "prompt:    " << PromptName(r);
   if (!params.empty()) std::cout << " (" << absl::StrJoin(params, ", ") << ")";
   std::cout << "\nprovider:  " << r.provider() << ", model " << r.model() << "\n";
   std::cout << "outcome:   " << Outcome(r);

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/listen_address.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -65,6 +66,8 @@ std::string TypeHelp(const SettingSpec& spec) {
       return "a whole number of seconds from 1 to 86400";
     case SettingType::kDays:
       return "a whole number of days from 0 (no limit) to 36500";
+    case SettingType::kListen:
+      return "a loopback address and port: 127.0.0.1:PORT or [::1]:PORT";
     case SettingType::kProviderList:
       return "a comma-separated list of PROVIDER or PROVIDER/MODEL (e.g. openai,anthropic/claude-3-haiku-20240307)";
     case SettingType::kWordList:
@@ -109,6 +112,11 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
     case SettingType::kFile:
       if (!v.is_string() || !absl::StartsWith(v.get<std::string>(), "/")) return bad();
       return absl::OkStatus();
+    case SettingType::kListen: {
+      if (!v.is_string()) return bad();
+      auto a = ParseListenAddress(v.get<std::string>());
+      return a.ok() ? absl::OkStatus() : a.status();
+    }
     case SettingType::kProvider: {
       if (!v.is_string()) return bad();
       std::string s = v.get<std::string>();
@@ -215,6 +223,12 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
     case SettingType::kFile:
       value = std::string(text);
       break;
+    case SettingType::kListen: {
+      auto a = ParseListenAddress(text);
+      if (!a.ok()) return a.status();
+      value = std::string(text);
+      break;
+    }
     case SettingType::kProvider: {
       auto canonical = CanonicalProvider(text, doc);
       if (!canonical.ok()) return invalid(kProviderHelp);

@@ -14,11 +14,13 @@ class AnthropicDialect : public Dialect {
     http::HttpRequest r = BaseRequest(e, key);
     r.headers.push_back("Content-Type: application/json");
     if (chat.stream) r.headers.push_back("Accept: text/event-stream");
+    Json messages = Json::array();
+    for (const Turn& t : TurnsOf(chat)) messages.push_back({{"role", t.role}, {"content", t.content}});
     Json body = {{"model", chat.model},
                  {"max_tokens", chat.max_tokens},
                  {"temperature", chat.temperature},
                  {"stream", chat.stream},
-                 {"messages", Json::array({{{"role", "user"}, {"content", chat.user}}})}};
+                 {"messages", std::move(messages)}};
     if (!chat.system.empty()) body["system"] = chat.system;  // top level, not a message
     r.url = e.chat_url;
     r.body = body.dump();

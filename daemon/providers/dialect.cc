@@ -10,6 +10,11 @@ const Dialect& DialectFor(Wire wire) {
   return wire == Wire::kAnthropic ? AnthropicDialectInstance() : OpenAiDialectInstance();
 }
 
+std::vector<Turn> TurnsOf(const ChatRequest& chat) {
+  if (!chat.turns.empty()) return chat.turns;
+  return {Turn{"user", chat.user}};
+}
+
 http::HttpRequest BaseRequest(const Endpoint& e, const std::string& key) {
   http::HttpRequest r;
   r.headers = e.headers;

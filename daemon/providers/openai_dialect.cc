@@ -25,7 +25,7 @@ class OpenAiDialect : public Dialect {
     if (chat.stream) r.headers.push_back("Accept: text/event-stream");
     Json messages = Json::array();
     if (!chat.system.empty()) messages.push_back({{"role", "system"}, {"content", chat.system}});
-    messages.push_back({{"role", "user"}, {"content", chat.user}});
+    for (const Turn& t : TurnsOf(chat)) messages.push_back({{"role", t.role}, {"content", t.content}});
     Json body = {{"model", chat.model},       {"max_tokens", chat.max_tokens},
                  {"temperature", chat.temperature}, {"stream", chat.stream},
                  {"messages", messages}};

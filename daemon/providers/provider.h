@@ -53,14 +53,25 @@ struct KeyChoice {
 // empty) over the one stored in config.json's api_keys.
 KeyChoice ChooseKey(const Endpoint& endpoint, const std::string* env_key, const Json& config);
 
+// Turn is one message of a conversation: role "user" or "assistant".
+struct Turn {
+  std::string role;
+  std::string content;
+};
+
 struct ChatRequest {
   std::string model;
   std::string system;  // may be empty
-  std::string user;
+  std::string user;    // the one user message, unless `turns` is set
   int64_t max_tokens = 1024;
   double temperature = 0.7;
   bool stream = true;
+  std::vector<Turn> turns;  // a whole conversation (RunRequest.messages)
 };
+
+// TurnsOf is what a dialect sends as messages: the conversation, or the
+// one user message.
+std::vector<Turn> TurnsOf(const ChatRequest& chat);
 
 // Reply accumulates what a response said.
 struct Reply {

@@ -41,7 +41,7 @@ TEST(Endpoints, BuiltInsAndOverrides) {
 
 TEST(BuildRequest, OpenAiShape) {
   auto e = *ResolveEndpoint("openai", Config());
-  ChatRequest chat{"gpt-4", "Be brief.", "Hi", 50, 0.2, true};
+  ChatRequest chat{"gpt-4", "Be brief.", "Hi", 50, 0.2, true, {}};
   http::HttpRequest r = DialectFor(e.wire).BuildRequest(e, chat, "test-key-1");
   EXPECT_THAT(r.headers, Contains("Authorization: Bearer test-key-1"));
   Json b = Json::parse(r.body);
@@ -55,14 +55,14 @@ TEST(BuildRequest, OpenAiShape) {
 
 TEST(BuildRequest, OpenRouterSendsAttributionHeaders) {
   auto e = *ResolveEndpoint("openrouter", Config());
-  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true}, "k");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true, {}}, "k");
   EXPECT_THAT(r.headers, Contains(HasSubstr("HTTP-Referer: ")));
   EXPECT_THAT(r.headers, Contains("X-Title: aix"));
 }
 
 TEST(BuildRequest, AnthropicShape) {
   auto e = *ResolveEndpoint("anthropic", Config());
-  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true},
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true, {}},
                         "test-key-2");
   EXPECT_THAT(r.headers, Contains("x-api-key: test-key-2"));
   EXPECT_THAT(r.headers, Contains("anthropic-version: 2023-06-01"));
@@ -74,9 +74,19 @@ TEST(BuildRequest, AnthropicShape) {
   EXPECT_EQ(b["messages"][0]["role"], "user");
 }
 
+TEST(BuildRequest, AnthropicSendsAConversationWithTheSystemOnTop) {
+  auto e = *ResolveEndpoint("anthropic", Config());
+  ChatRequest chat{"claude-3-haiku-20240307", "Be brief.", "", 99, 0.5, true,
+                   {{"user", "one"}, {"assistant", "two"}, {"user", "three"}}};
+  Json b = Json::parse(DialectFor(e.wire).BuildRequest(e, chat, "test-key-2").body);
+  EXPECT_EQ(b["system"], "Be brief.");
+  EXPECT_EQ(b["messages"], Json::parse(R"([{"role": "user", "content": "one"},
+      {"role": "assistant", "content": "two"}, {"role": "user", "content": "three"}])"));
+}
+
 TEST(BuildRequest, CustomWithoutKeySendsNoAuthButItsHeaders) {
   auto e = *ResolveEndpoint("custom:ollama", Config());
-  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false}, "");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false, {}}, "");
   EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
   EXPECT_THAT(r.headers, Contains("X-Team: blue"));
 }

@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "common/template.h"
+#include "common/text.h"
 #include "daemon/providers/dialect.h"
 
 namespace aix::runs {
@@ -61,14 +62,8 @@ void AddFallback(const std::string& item, const Json& config,
   plan->attempts.push_back({*std::move(endpoint), model, std::move(key)});
 }
 
-}  // namespace
-
-absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
-                              const RunInputs& in, bool require_key) {
-  const config::RunSettings settings = config::ReadRunSettings(config);
-  Plan plan;
-
-  // Render.
+// Render fills the prompt's template with the caller's parameters.
+absl::Status Render(const prompts::Prompt& prompt, const RunInputs& in, Plan* plan) {
   AIX_ASSIGN_OR_RETURN(auto tmpl, prompts::Template::Parse(prompt.template_text));
   std::map<std::string, std::string> params = in.params;
   bool uses_input = false;
@@ -77,7 +72,7 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
     if (uses_input) {
       params["input"] = *in.stdin_input;
     } else if (!in.stdin_input->empty()) {
-      plan.warnings.push_back(absl::StrCat("standard input was ignored: prompt ", prompt.name,
+      plan->warnings.push_back(absl::StrCat("standard input was ignored: prompt ", prompt.name,
                                            " has no {input} placeholder"));
     }
   }
@@ -92,11 +87,56 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
     }
     outputs = &in.command_outputs;
   }
-  AIX_ASSIGN_OR_RETURN(plan.rendered, tmpl.Render(params, &unused, outputs));
+  AIX_ASSIGN_OR_RETURN(plan->rendered, tmpl.Render(params, &unused, outputs));
   if (!unused.empty()) {
-    plan.warnings.push_back(absl::StrCat(
+    plan->warnings.push_back(absl::StrCat(
         "unknown parameter", unused.size() > 1 ? "s " : " ", absl::StrJoin(unused, ", "),
         " (prompt ", prompt.name, " uses: ", absl::StrJoin(tmpl.variables(), ", "), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// TakeConversation checks a conversation sent as written: its system turns
+// become the system prompt, the rest go to the provider in order. The last
+// user turn stands for the prompt in the plan (and the run history).
+absl::Status TakeConversation(const std::vector<providers::Turn>& messages, Plan* plan,
+                              std::string* system) {
+  std::vector<std::string> systems;
+  std::string last_user;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const providers::Turn& t = messages[i];
+    if (t.role == "system") {
+      systems.push_back(t.content);
+    } else if (t.role == "user" || t.role == "assistant") {
+      plan->chat.turns.push_back(t);
+      if (t.role == "user") last_user = t.content;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "message ", i, " has role '", PrintableExcerpt(t.role, 40),
+          "'; use system, user or assistant"));
+    }
+  }
+  if (plan->chat.turns.empty()) {
+    return absl::InvalidArgumentError(
+        "the conversation has no user or assistant message; add one with role user");
+  }
+  *system = absl::StrJoin(systems, "\n\n");
+  plan->rendered = last_user;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
+                              const RunInputs& in, bool require_key) {
+  const config::RunSettings settings = config::ReadRunSettings(config);
+  Plan plan;
+
+  std::string conversation_system;
+  if (!in.messages.empty()) {
+    AIX_RETURN_IF_ERROR(TakeConversation(in.messages, &plan, &conversation_system));
+  } else {
+    AIX_RETURN_IF_ERROR(Render(prompt, in, &plan));
   }
 
   // The chosen provider and model.
@@ -130,8 +170,10 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
 
   // Settings.
   providers::ChatRequest& chat = plan.chat;
-  chat.user = plan.rendered;
-  chat.system = in.system ? *in.system : prompt.system.value_or("");
+  if (in.messages.empty()) chat.user = plan.rendered;
+  chat.system = in.system            ? *in.system
+                : !in.messages.empty() ? conversation_system
+                                       : prompt.system.value_or("");
   chat.max_tokens = in.max_tokens    ? *in.max_tokens
                     : prompt.max_tokens ? *prompt.max_tokens
                                         : settings.max_tokens;

@@ -47,6 +47,9 @@ struct RunInputs {
   // text (runs/plan.cc; common/template.h).
   std::vector<std::string> command_outputs;
   bool commands_as_text = false;
+  // messages: a conversation sent as written instead of the prompt's
+  // template (RunRequest.messages); roles system, user, assistant.
+  std::vector<providers::Turn> messages;
 };
 
 // Attempt is one provider and model that may answer.

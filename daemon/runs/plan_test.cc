@@ -144,4 +144,44 @@ TEST(MakePlan, CommandsNeedTheClientsOutputsOrTheTextFlag) {
   EXPECT_EQ(text->rendered, "Log: $(git log -n 3) done");
 }
 
+TEST(MakePlan, AConversationIsSentAsWritten) {
+  RunInputs in;
+  in.messages = {{"system", "Be {brief}."},
+                 {"user", "first {who}"},
+                 {"assistant", "ok"},
+                 {"system", "Really."},
+                 {"user", "second"}};
+  in.provider = "openai";
+  in.model = "gpt-4o-mini";
+  auto plan = MakePlan(Config(), prompts::Prompt(), in, true);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Names(*plan), ElementsAre("openai/gpt-4o-mini"));
+  EXPECT_EQ(plan->chat.system, "Be {brief}.\n\nReally.");
+  ASSERT_EQ(plan->chat.turns.size(), 3u);
+  EXPECT_EQ(plan->chat.turns[0].content, "first {who}");  // no template syntax read
+  EXPECT_EQ(plan->chat.turns[1].role, "assistant");
+  EXPECT_EQ(plan->rendered, "second");
+  // The dialects send the turns in order.
+  auto body = Json::parse(RequestFor(*plan, plan->attempts[0]).body);
+  ASSERT_EQ(body["messages"].size(), 4u);
+  EXPECT_EQ(body["messages"][0]["role"], "system");
+  EXPECT_EQ(body["messages"][2]["content"], "ok");
+  // --system (RunRequest.system) wins over the conversation's.
+  in.system = "override";
+  EXPECT_EQ(MakePlan(Config(), prompts::Prompt(), in, true)->chat.system, "override");
+}
+
+TEST(MakePlan, AConversationNeedsKnownRolesAndATurn) {
+  RunInputs in;
+  in.messages = {{"tool", "x"}};
+  auto bad = MakePlan(Config(), prompts::Prompt(), in, true);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("role 'tool'"));
+  in.messages = {{"system", "only"}};
+  auto none = MakePlan(Config(), prompts::Prompt(), in, true);
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(std::string(none.status().message()), ::testing::HasSubstr("no user or assistant"));
+}
+
 }  // namespace aix::runs

@@ -10,6 +10,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -59,7 +62,19 @@ absl::StatusOr<int> TakeLock(const std::string& socket_path) {
   return fd;
 }
 
-absl::StatusOr<int> BindFresh(const std::string& path) {
+// Answers is true when something accepts connections on the socket `path`.
+bool Answers(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+absl::StatusOr<int> BindFresh(const std::string& path, bool probe) {
   // We hold the lock, so a socket found here is a dead daemon's. Anything
   // else (a mistyped AIX_SOCKET naming a file) is not ours to delete.
   struct stat st;
@@ -68,6 +83,13 @@ absl::StatusOr<int> BindFresh(const std::string& path) {
       return absl::FailedPreconditionError(absl::StrCat(
           path, " exists and is not a socket; aixd will not delete it. Set AIX_SOCKET to "
           "another path, or move that file away"));
+    }
+    // http.sock is not covered by our lock: another daemon whose socket
+    // shares this directory may be serving it.
+    if (probe && Answers(path)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " is served by another process (a second aixd in the same directory?); give "
+          "each daemon its own directory"));
     }
     if (unlink(path.c_str()) != 0 && errno != ENOENT) {
       return ErrnoStatus(errno, "remove stale socket " + path);
@@ -95,27 +117,6 @@ absl::StatusOr<int> BindFresh(const std::string& path) {
   return fd;
 }
 
-// ActivatedSocket returns the socket systemd passed, or -1 if none.
-absl::StatusOr<int> ActivatedSocket() {
-  int n = sd_listen_fds(/*unset_environment=*/1);
-  if (n < 0) return ErrnoStatus(-n, "sd_listen_fds");
-  if (n == 0) return -1;
-  if (n > 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "systemd passed ", n, " sockets; aixd.socket must declare exactly one "
-        "ListenStream"));
-  }
-  int fd = SD_LISTEN_FDS_START;
-  if (sd_is_socket_unix(fd, SOCK_STREAM, /*listening=*/1, nullptr, 0) <= 0) {
-    return absl::InvalidArgumentError(
-        "the socket systemd passed is not a listening Unix stream socket");
-  }
-  int flags = fcntl(fd, F_GETFL);
-  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
-  return fd;
-}
-
 std::string BoundPath(int fd) {
   sockaddr_un addr{};
   socklen_t len = sizeof addr;
@@ -123,33 +124,102 @@ std::string BoundPath(int fd) {
   return std::string(addr.sun_path, strnlen(addr.sun_path, sizeof addr.sun_path));
 }
 
+constexpr absl::string_view kHttpSocketName = "http.sock";
+
+bool IsHttpSocket(const std::string& path) {
+  return absl::EndsWith(path, absl::StrCat("/", kHttpSocketName));
+}
+
+struct Activated {
+  int grpc = -1;
+  int http = -1;
+};
+
+// ActivatedSockets returns the sockets systemd passed (-1 where none): the
+// one bound to .../http.sock is the HTTP endpoint's, the other gRPC's.
+absl::StatusOr<Activated> ActivatedSockets() {
+  int n = sd_listen_fds(/*unset_environment=*/1);
+  if (n < 0) return ErrnoStatus(-n, "sd_listen_fds");
+  Activated out;
+  if (n > 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "systemd passed ", n, " sockets; aixd.socket declares aixd.sock and http.sock only"));
+  }
+  for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; ++fd) {
+    if (sd_is_socket_unix(fd, SOCK_STREAM, /*listening=*/1, nullptr, 0) <= 0) {
+      return absl::InvalidArgumentError(
+          "a socket systemd passed is not a listening Unix stream socket");
+    }
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    int& slot = IsHttpSocket(BoundPath(fd)) ? out.http : out.grpc;
+    if (slot >= 0) {
+      return absl::InvalidArgumentError(
+          "systemd passed two sockets of the same kind; aixd.socket declares aixd.sock and "
+          "http.sock");
+    }
+    slot = fd;
+  }
+  if (out.grpc < 0 && out.http >= 0) {
+    return absl::InvalidArgumentError(
+        "systemd passed http.sock without aixd's gRPC socket; declare both in aixd.socket");
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SocketListener>> SocketListener::Open(
     const std::string& socket_path) {
-  AIX_ASSIGN_OR_RETURN(int activated, ActivatedSocket());
+  AIX_ASSIGN_OR_RETURN(Activated activated, ActivatedSockets());
   std::string path = socket_path;
-  if (activated >= 0) {
-    std::string bound = BoundPath(activated);
+  if (activated.grpc >= 0) {
+    std::string bound = BoundPath(activated.grpc);
     if (!bound.empty()) path = bound;
   }
   AIX_RETURN_IF_ERROR(CheckSocketPath(path));
   AIX_RETURN_IF_ERROR(EnsurePrivateDir(Dirname(path), Links::kRefuse));
   AIX_ASSIGN_OR_RETURN(int lock_fd, TakeLock(path));
-  if (activated >= 0) {
-    return std::unique_ptr<SocketListener>(
-        new SocketListener(path, lock_fd, activated, true));
+  std::unique_ptr<SocketListener> listener;
+  if (activated.grpc >= 0) {
+    listener.reset(new SocketListener(path, lock_fd, activated.grpc, true));
+  } else {
+    auto listen_fd = BindFresh(path, /*probe=*/false);
+    if (!listen_fd.ok()) {
+      close(lock_fd);
+      return listen_fd.status();
+    }
+    listener.reset(new SocketListener(path, lock_fd, *listen_fd, false));
   }
-  auto listen_fd = BindFresh(path);
-  if (!listen_fd.ok()) {
-    close(lock_fd);
-    return listen_fd.status();
+  listener->OpenHttp(activated.http);
+  return listener;
+}
+
+void SocketListener::OpenHttp(int activated_fd) {
+  if (activated_fd >= 0) {
+    http_fd_ = activated_fd;
+    http_path_ = BoundPath(activated_fd);
+    http_activated_ = true;
+    return;
   }
-  return std::unique_ptr<SocketListener>(
-      new SocketListener(path, lock_fd, *listen_fd, false));
+  http_path_ = absl::StrCat(Dirname(path_), "/", kHttpSocketName);
+  absl::Status s = CheckSocketPath(http_path_);
+  if (s.ok()) {
+    auto fd = BindFresh(http_path_, /*probe=*/true);
+    if (fd.ok()) {
+      http_fd_ = *fd;
+      http_bound_ = true;
+      return;
+    }
+    s = fd.status();
+  }
+  http_error_ = std::string(s.message());
 }
 
 SocketListener::~SocketListener() {
+  if (http_fd_ >= 0) close(http_fd_);
+  if (http_bound_) unlink(http_path_.c_str());
   close(listen_fd_);
   // Unlink before unlocking: once the lock is free a new daemon may bind,
   // and we must not remove its socket.

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include <grpcpp/server_context.h>
@@ -23,7 +24,8 @@ namespace aix {
 
 class PeerRegistry {
  public:
-  explicit PeerRegistry(uid_t owner) : owner_(owner) {}
+  // Makes the in-process secret (16 random bytes).
+  explicit PeerRegistry(uid_t owner);
 
   // Record notes the uid behind a freshly accepted descriptor. A descriptor
   // number is reused only after gRPC closed the previous connection, so the
@@ -32,10 +34,20 @@ class PeerRegistry {
 
   // Authorize returns PermissionDenied unless the call came over a
   // connection from the owner's uid.
+  // A call made in-process (the HTTP endpoint's channel, which checked its
+  // own peer) is the owner's.
   absl::Status Authorize(const grpc::ServerContextBase& context) const;
+
+  // InProcess is true for a call over the daemon's in-process channel: it
+  // carries kInProcessHeader with this registry's secret, which never
+  // leaves the process (gRPC gives such calls no peer to check).
+  bool InProcess(const grpc::ServerContextBase& context) const;
+  const std::string& in_process_secret() const { return secret_; }
+  static constexpr char kInProcessHeader[] = "aixd-in-process";
 
  private:
   const uid_t owner_;
+  std::string secret_;
   mutable std::mutex mu_;
   std::unordered_map<int, uid_t> uid_by_fd_;  // guarded by mu_
 };

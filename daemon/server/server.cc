@@ -34,6 +34,12 @@ Server::Server(std::unique_ptr<SocketListener> listener, PeerRegistry* peers,
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
 
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return server_->InProcessChannel(args);
+}
+
 absl::Status Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -32,6 +32,10 @@ class Server {
   // Start builds the gRPC server and begins accepting connections.
   absl::Status Start();
 
+  // InProcessChannel is a channel to these services from inside aixd (the
+  // HTTP endpoint's); calls on it are the owner's. Valid after Start.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
   // Shutdown stops accepting, waits up to `grace` for in-flight calls, then
   // cancels the rest, and finally removes the socket. Idempotent.
   void Shutdown(absl::Duration grace);

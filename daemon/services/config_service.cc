@@ -49,7 +49,7 @@ grpc::Status ConfigServiceImpl::SetSetting(grpc::ServerContext* context,
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(auto v, store_->Set(request->key(), request->value()));
     ToProto(v, response);
-    return absl::OkStatus();
+    return Applied(request->key());
   });
 }
 
@@ -59,7 +59,7 @@ grpc::Status ConfigServiceImpl::UnsetSetting(grpc::ServerContext* context,
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(auto v, store_->Unset(request->key()));
     ToProto(v, response);
-    return absl::OkStatus();
+    return Applied(request->key());
   });
 }
 
@@ -68,6 +68,7 @@ grpc::Status ConfigServiceImpl::ResetConfig(grpc::ServerContext* context,
                                             v1::ListSettingsResponse* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_RETURN_IF_ERROR(store_->Reset());
+    AIX_RETURN_IF_ERROR(Applied(""));
     return FillList(response);
   });
 }

@@ -36,4 +36,16 @@ grpc::Status DaemonServiceImpl::Shutdown(grpc::ServerContext* context,
   });
 }
 
+grpc::Status DaemonServiceImpl::GetEndpoint(grpc::ServerContext* context,
+                                            const v1::GetEndpointRequest* request,
+                                            v1::EndpointInfo* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    if (!endpoint_) return absl::UnimplementedError("this aixd has no HTTP endpoint");
+    auto info = endpoint_(*request);
+    if (!info.ok()) return info.status();
+    *response = *std::move(info);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace aix

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "aix/v1/daemon.grpc.pb.h"
 #include "daemon/server/peer_registry.h"
@@ -24,13 +25,16 @@ class DaemonServiceImpl final : public v1::DaemonService::Service {
  public:
   // `request_shutdown` must return promptly; the daemon stops after the
   // Shutdown call has been answered. `active_runs` counts runs in flight.
+  // `endpoint` describes the HTTP endpoint (GetEndpoint).
+  using EndpointFn = std::function<absl::StatusOr<v1::EndpointInfo>(const v1::GetEndpointRequest&)>;
   DaemonServiceImpl(DaemonFacts facts, const PeerRegistry* peers,
                     std::function<void()> request_shutdown,
-                    std::function<int()> active_runs)
+                    std::function<int()> active_runs, EndpointFn endpoint = nullptr)
       : facts_(std::move(facts)),
         peers_(peers),
         request_shutdown_(std::move(request_shutdown)),
-        active_runs_(std::move(active_runs)) {}
+        active_runs_(std::move(active_runs)),
+        endpoint_(std::move(endpoint)) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -38,12 +42,15 @@ class DaemonServiceImpl final : public v1::DaemonService::Service {
   grpc::Status Shutdown(grpc::ServerContext* context,
                         const v1::ShutdownRequest* request,
                         v1::ShutdownResponse* response) override;
+  grpc::Status GetEndpoint(grpc::ServerContext* context, const v1::GetEndpointRequest* request,
+                           v1::EndpointInfo* response) override;
 
  private:
   const DaemonFacts facts_;
   const PeerRegistry* peers_;
   const std::function<void()> request_shutdown_;
   const std::function<int()> active_runs_;
+  const EndpointFn endpoint_;
 };
 
 }  // namespace aix

@@ -57,6 +57,7 @@ runs::RunInputs InputsOf(const v1::RunRequest& req) {
   in.env_keys.insert(req.api_keys().begin(), req.api_keys().end());
   in.command_outputs.assign(req.command_outputs().begin(), req.command_outputs().end());
   in.commands_as_text = req.commands_as_text();
+  for (const v1::ChatMessage& m : req.messages()) in.messages.push_back({m.role(), m.content()});
   return in;
 }
 
@@ -72,21 +73,40 @@ struct Prepared {
   history::RunRecord history;
 };
 
+// Transcript is a conversation as the history shows it: the one message,
+// or every turn under its role.
+std::string Transcript(const std::vector<providers::Turn>& turns) {
+  if (turns.size() == 1) return turns[0].content;
+  std::vector<std::string> parts;
+  for (const providers::Turn& t : turns) parts.push_back(absl::StrCat("[", t.role, "]\n", t.content));
+  return absl::StrJoin(parts, "\n\n");
+}
+
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
                                  const prompts::CollectionStore* collections,
                                  const v1::RunRequest& req) {
   AIX_ASSIGN_OR_RETURN(Json doc, config->Document());
-  AIX_ASSIGN_OR_RETURN(prompts::Prompt prompt, prompts->Get(req.prompt()));
+  const bool conversation = req.prompt().empty() && req.messages_size() > 0;
+  if (!req.prompt().empty() && req.messages_size() > 0) {
+    return absl::InvalidArgumentError(
+        "a run sends either a saved prompt or messages, not both; leave prompt empty");
+  }
+  prompts::Prompt prompt;
+  if (!conversation) {
+    AIX_ASSIGN_OR_RETURN(prompt, prompts->Get(req.prompt()));
+  }
   // A collection's system prompt goes with its prompts' runs unless the
   // prompt (or --system, in MakePlan) sets one.
   std::vector<std::string> notes;
-  if (!prompt.system) {
+  if (!conversation && !prompt.system) {
     std::string from;
     if (std::optional<std::string> system = collections->SystemFor(prompt.name, &from)) {
       prompt.system = system;
     }
   }
-  if (std::optional<std::string> loaded = collections->Loaded()) {
+  std::optional<std::string> loaded;
+  if (!conversation) loaded = collections->Loaded();
+  if (loaded) {
     auto c = collections->Get(*loaded);
     if (c.ok() && std::find(c->prompts.begin(), c->prompts.end(), prompt.name) == c->prompts.end()) {
       notes.push_back(absl::StrCat("prompt ", prompt.name, " is not in the loaded collection ",
@@ -127,7 +147,7 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
     h.prompt = prompt.name;
     h.params.insert(req.params().begin(), req.params().end());
     if (req.has_stdin_input() && h.params.count("input") == 0) h.params["input"] = req.stdin_input();
-    h.rendered = plan.rendered;
+    h.rendered = conversation ? Transcript(plan.chat.turns) : plan.rendered;
     h.system = plan.chat.system;
   }
   out.plan = std::move(plan);
@@ -622,9 +642,12 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
     reactor->Fail(prepared.status());
     return reactor;
   }
-  // Who asked, for the history: aix says so in its version header.
+  // Who asked, for the history: aix says so in its version header; the
+  // HTTP endpoint calls in-process.
   const auto& md = context->client_metadata();
-  const char* client = md.find(kClientVersionHeader) != md.end() ? "aix" : "grpc";
+  const char* client = peers_->InProcess(*context)                  ? "http"
+                       : md.find(kClientVersionHeader) != md.end() ? "aix"
+                                                                   : "grpc";
   reactor->Begin(*std::move(prepared), history_, client);
   return reactor;
 }

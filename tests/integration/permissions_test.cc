@@ -87,6 +87,36 @@ TEST_F(OtherUserTest, DaemonRefusesAnotherUidEvenIfTheSocketIsOpened) {
   EXPECT_EQ(box_.Aix({"config", "--list"}).exit_code, 0);
 }
 
+// The HTTP endpoint's socket: 0600 keeps other users out, and when someone
+// loosens the modes aixd itself still refuses them, with an OpenAI error.
+TEST_F(OtherUserTest, TheHttpSocketRefusesAnotherUid) {
+  const std::string http = box_.dir + "/run/http.sock";
+  struct stat st;
+  ASSERT_EQ(stat(http.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto curl = [&](const std::string& path) {
+    return RunProcess({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                       "/usr/bin/curl", "-sS", "-w", "\n%{http_code}", "--unix-socket", http,
+                       "-H", "Content-Type: application/json", "--data-binary",
+                       R"({"model": "m", "messages": [{"role": "user", "content": "hi"}]})",
+                       "http://localhost/v1" + path},
+                      {{"PATH", "/usr/bin:/bin"}});
+  };
+  Result closed = curl("/chat/completions");
+  EXPECT_NE(closed.exit_code, 0);
+  EXPECT_THAT(closed.err, HasSubstr("Couldn't connect"));
+  ASSERT_EQ(chmod((box_.dir + "/run").c_str(), 0755), 0);
+  ASSERT_EQ(chmod(http.c_str(), 0666), 0);
+  Result r = curl("/chat/completions");
+  EXPECT_THAT(r.out, HasSubstr("\n403"));
+  EXPECT_THAT(r.out, HasSubstr("\"permission_error\""));
+  EXPECT_THAT(r.out, HasSubstr("refuses uid 65534"));
+  // The owner is still served.
+  Result mine = RunProcess({"/usr/bin/curl", "-sS", "--unix-socket", http, "http://localhost/v1/models"},
+                           box_.env);
+  EXPECT_THAT(mine.out, HasSubstr("\"object\":\"list\""));
+}
+
 // Another user got to the socket path first and listens there (the /tmp
 // default when neither AIX_SOCKET nor XDG_RUNTIME_DIR is set). aix must
 // send nothing to it: no prompt, no key.

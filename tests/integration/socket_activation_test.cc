@@ -41,5 +41,31 @@ TEST(SocketActivation, DaemonAdoptsThePassedSocketAndLeavesItInPlace) {
   box.WaitExit(pid);
 }
 
+TEST(SocketActivation, TheHttpSocketIsActivatedToo) {
+  const char* activate = "/usr/bin/systemd-socket-activate";
+  if (access(activate, X_OK) != 0) GTEST_SKIP() << "systemd-socket-activate missing";
+  Sandbox box;
+  ASSERT_EQ(mkdir((box.dir + "/run").c_str(), 0700), 0);
+  box.env.erase("AIXD");
+  const std::string http = box.dir + "/run/http.sock";
+  std::string log = box.dir + "/activate.log";
+  // As aixd.socket declares them: the gRPC socket first, then http.sock.
+  pid_t pid = Spawn({activate, "--listen=" + box.socket, "--listen=" + http, AixdPath()}, box.env,
+                    log, log);
+  ASSERT_TRUE(box.WaitForSocket());
+  for (int i = 0; i < 200 && access(http.c_str(), F_OK) != 0; ++i) usleep(10000);
+  EXPECT_TRUE(box.Daemons().empty());
+  // The first HTTP request starts aixd, which serves it on the passed socket.
+  Result r = RunProcess({"/usr/bin/curl", "-sS", "--unix-socket", http, "http://localhost/v1/models"},
+                        box.env, "", 30);
+  EXPECT_THAT(r.out, HasSubstr("\"object\":\"list\"")) << r.err << Sandbox::ReadFile(log);
+  Result info = box.Aix({"endpoint", "--json"});
+  EXPECT_THAT(info.out, HasSubstr(http)) << info.err;
+  ASSERT_EQ(box.Aix({"daemon", "stop"}).exit_code, 0);
+  EXPECT_EQ(access(http.c_str(), F_OK), 0) << "systemd's socket stays";
+  kill(pid, SIGTERM);
+  box.WaitExit(pid);
+}
+
 }  // namespace
 }  // namespace aix::testing

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the hand-written parsers and of the provider
 # dialects with libFuzzer (clang-14, ASan + UBSan).
-# Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]   (default 60 each; targets sse template dialect)
+# Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]   (default 60 each; targets sse template dialect chat)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
-targets=" ${*:-sse template dialect} "
+targets=" ${*:-sse template dialect chat} "
 out=/tmp/aix-fuzz
 absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
@@ -26,4 +26,13 @@ build template tests/testdata/templates common/template_fuzz.cc common/template.
 build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
   daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
   daemon/http/sse.cc common/text.cc
+# The endpoint's request parser: its RunRequest comes from the generated
+# protobuf code, built by Bazel first.
+if [[ "$targets" == *" chat "* ]]; then
+  bazel build //proto:aix_v1 >/dev/null 2>&1
+  gen=$(bazel info bazel-bin 2>/dev/null)/proto
+  pb=$(pkg-config --libs protobuf)
+  build chat tests/testdata/chat daemon/endpoint/openai_shapes_fuzz.cc daemon/endpoint/openai_shapes.cc \
+    common/text.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
+fi
 echo "fuzzing finished without a crash"

@@ -1,0 +1,786 @@
+#include "daemon/endpoint/http_endpoint.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/client_context.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "aix/v1/prompts.grpc.pb.h"
+#include "aix/v1/providers.grpc.pb.h"
+#include "aix/v1/runs.grpc.pb.h"
+#include "common/files.h"
+#include "common/grpc_status.h"
+#include "daemon/endpoint/openai_shapes.h"
+#include "daemon/server/log.h"
+
+namespace aix::endpoint {
+namespace {
+
+// A request body larger than this is refused (413): the same bound as
+// `aix run`'s standard input.
+constexpr size_t kMaxBody = 16 << 20;
+
+// Stream bytes waiting for a slow HTTP client; above this aixd stops
+// reading the run, and gRPC's flow control then pauses the provider.
+constexpr size_t kMaxPending = 64 << 10;
+
+// Connections per door: bounded, well above 1,000 concurrent streams.
+constexpr unsigned kConnectionLimit = 4096;
+
+// Seconds an idle or stuck HTTP connection is kept. A connection waiting
+// for the provider is suspended, and suspended connections do not time
+// out (the run's own timeouts bound them).
+constexpr unsigned kConnectionTimeout = 120;
+
+// How often connections that wait for the provider are checked for a
+// client that went away (MHD does not watch suspended sockets).
+constexpr absl::Duration kPeerCheck = absl::Milliseconds(200);
+
+struct Door {
+  HttpEndpoint::Impl* impl = nullptr;
+  bool tcp = false;
+  MHD_Daemon* daemon = nullptr;
+};
+
+enum class Kind { kChat, kModels };
+
+}  // namespace
+
+class Exchange;
+
+class HttpEndpoint::Impl {
+ public:
+  Impl(std::shared_ptr<grpc::Channel> channel, std::string secret, TokenStore* token)
+      : secret_(std::move(secret)),
+        runs_(v1::RunService::NewStub(channel)),
+        prompts_(v1::PromptService::NewStub(channel)),
+        providers_(v1::ProviderService::NewStub(channel)),
+        token_(token),
+        id_base_(absl::ToUnixNanos(absl::Now())) {}
+
+  ~Impl() { StopWatcher(); }
+
+  absl::Status StartDoor(int fd, bool tcp, std::unique_ptr<Door>* out);
+  void StopDoor(std::unique_ptr<Door> door);
+
+  void Register(const std::shared_ptr<Exchange>& ex);
+  void Unregister(Exchange* ex);
+  void CheckPeers();
+  void StopWatcher();
+  // Runs in flight, by door (tcp or not): counted so that a door is
+  // stopped only once none of its connections is suspended.
+  void RunStarted(bool tcp);
+  void RunEnded(bool tcp);
+  // Cancel cancels the runs of one door's (or, with `all`, every door's)
+  // requests; WaitRuns waits for their runs to end.
+  void Cancel(bool tcp, bool all);
+  bool WaitRuns(bool tcp, bool all, absl::Duration timeout);
+  // WaitIdle waits until no request is open.
+  bool WaitIdle(absl::Duration timeout);
+
+  std::string NextId() {
+    return absl::StrCat("chatcmpl-aix", absl::Hex(id_base_), absl::Hex(next_id_.fetch_add(1)));
+  }
+
+  v1::RunService::Stub* runs() { return runs_.get(); }
+  v1::PromptService::Stub* prompts() { return prompts_.get(); }
+  v1::ProviderService::Stub* providers() { return providers_.get(); }
+  TokenStore* token() { return token_; }
+
+  // Mark makes a call the daemon's own (PeerRegistry::InProcess).
+  void Mark(grpc::ClientContext* ctx) const { ctx->AddMetadata(kInProcessHeader, secret_); }
+
+  std::mutex mu_;  // doors and addresses below
+  std::unique_ptr<Door> unix_door_;
+  std::unique_ptr<Door> tcp_door_;
+  std::optional<ListenAddress> tcp_address_;
+  std::string socket_path_;
+  bool shut_down_ = false;
+
+ private:
+  static constexpr char kInProcessHeader[] = "aixd-in-process";
+  const std::string secret_;
+  std::unique_ptr<v1::RunService::Stub> runs_;
+  std::unique_ptr<v1::PromptService::Stub> prompts_;
+  std::unique_ptr<v1::ProviderService::Stub> providers_;
+  TokenStore* const token_;
+  const int64_t id_base_;
+  std::atomic<uint64_t> next_id_{0};
+
+  std::mutex live_mu_;
+  std::condition_variable live_cv_;
+  std::map<Exchange*, std::weak_ptr<Exchange>> live_;  // guarded by live_mu_
+  int in_flight_[2] = {0, 0};                          // guarded by live_mu_; [tcp]
+  bool watcher_stop_ = false;                          // guarded by live_mu_
+  std::thread watcher_;
+};
+
+namespace {
+
+// Respond queues a whole response with `body` (JSON unless said).
+MHD_Result Respond(MHD_Connection* c, int status, const std::string& body,
+                   const char* type = "application/json") {
+  MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+                                                    MHD_RESPMEM_MUST_COPY);
+  if (r == nullptr) return MHD_NO;
+  MHD_add_response_header(r, "Content-Type", type);
+  if (status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+  MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(status), r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+}  // namespace
+
+// Exchange is one HTTP request and, for a chat, its run. Three parties hold
+// it: MHD (from the first call of the request until it completes), the
+// streamed response (until MHD frees it) and the gRPC call (until OnDone).
+// mu_ guards what they share; MHD_suspend_connection and
+// MHD_resume_connection are called under it, so a wake-up is never lost
+// and a connection is resumed only while suspended.
+class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
+                 public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(HttpEndpoint::Impl* impl, MHD_Connection* conn, bool tcp)
+      : impl_(impl), conn_(conn), tcp_(tcp) {
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    fd_ = info != nullptr ? info->connect_fd : -1;
+  }
+  ~Exchange() override { impl_->Unregister(this); }
+
+  // --- MHD side (its thread) ---
+
+  // Begin sees the request line and headers: who is calling, and where to.
+  MHD_Result Begin(const char* url, const char* method) {
+    if (!tcp_) {
+      ucred cred{};
+      socklen_t len = sizeof cred;
+      if (fd_ < 0 || getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+        return Fail(403, "aixd cannot tell who is calling on its HTTP socket");
+      }
+      if (cred.uid != geteuid()) {
+        return Fail(403, absl::StrCat("this aixd belongs to uid ", geteuid(), " and refuses uid ",
+                                      cred.uid, "; run your own daemon"));
+      }
+    } else {
+      const char* auth = MHD_lookup_connection_value(conn_, MHD_HEADER_KIND, "Authorization");
+      absl::string_view presented = auth != nullptr ? auth : "";
+      if (!absl::ConsumePrefix(&presented, "Bearer ") || !impl_->token()->Matches(presented)) {
+        return Fail(401,
+                    "missing or wrong bearer token; send Authorization: Bearer TOKEN (print it "
+                    "with: aix endpoint token)",
+                    "", "invalid_api_key");
+      }
+    }
+    absl::string_view path(url);
+    absl::string_view m(method);
+    if (path == "/v1/chat/completions") {
+      if (m != "POST") return Fail(405, "use POST for /v1/chat/completions");
+      kind_ = Kind::kChat;
+      return MHD_YES;
+    }
+    if (path == "/v1/models") {
+      if (m != "GET") return Fail(405, "use GET for /v1/models");
+      kind_ = Kind::kModels;
+      return MHD_YES;
+    }
+    return Fail(404, absl::StrCat("no such endpoint: ", m, " ", path.substr(0, 200),
+                                  "; aixd serves POST /v1/chat/completions and GET /v1/models"),
+                "", "unknown_url");
+  }
+
+  // Continue takes the body, then starts the run; later calls come after a
+  // resume and send what is ready.
+  MHD_Result Continue(const char* upload, size_t* upload_size) {
+    if (responded_) {
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    if (*upload_size > 0) {
+      if (body_.size() + *upload_size > kMaxBody) {
+        too_large_ = true;
+      } else {
+        body_.append(upload, *upload_size);
+      }
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    if (kind_ == Kind::kModels) return Models();
+    bool started;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      started = started_;
+    }
+    if (!started) {
+      if (too_large_) {
+        return Fail(413, absl::StrCat("the request body is over ", kMaxBody >> 20, " MiB"));
+      }
+      std::string param;
+      auto call = ParseChatCall(body_, &param);
+      body_.clear();
+      body_.shrink_to_fit();
+      if (!call.ok()) {
+        return Fail(HttpStatusFor(call.status().code()), call.status().message(), param);
+      }
+      call_ = *std::move(call);
+      id_.id = impl_->NextId();
+      id_.created = absl::ToUnixSeconds(absl::Now());
+      id_.model = call_.model;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        started_ = true;
+        self_ = shared_from_this();
+      }
+      impl_->RunStarted(tcp_);
+      impl_->Mark(&context_);
+      impl_->runs()->async()->Run(&context_, &call_.run, this);
+      StartRead(&event_);
+      StartCall();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!ReadyLocked()) {
+      suspended_ = true;
+      MHD_suspend_connection(conn_);
+      return MHD_YES;
+    }
+    return RespondLocked();
+  }
+
+  // Read fills `buf` from the stream's pending bytes (the streamed
+  // response's content reader).
+  ssize_t Read(char* buf, size_t max) {
+    bool read_more = false;
+    ssize_t n = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!pending_.empty()) {
+        n = static_cast<ssize_t>(std::min(max, pending_.size()));
+        memcpy(buf, pending_.data(), static_cast<size_t>(n));
+        pending_.erase(0, static_cast<size_t>(n));
+        if (read_paused_ && pending_.size() < kMaxPending / 2) {
+          read_paused_ = false;
+          read_more = true;
+        }
+      } else if (done_) {
+        return MHD_CONTENT_READER_END_OF_STREAM;
+      } else {
+        suspended_ = true;
+        MHD_suspend_connection(conn_);
+        return 0;
+      }
+    }
+    if (read_more) StartRead(&event_);
+    return n;
+  }
+
+  // Closed: MHD is done with the connection (answered, or the client left).
+  void Closed() {
+    bool cancel;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+      cancel = started_ && !done_;
+    }
+    if (cancel) context_.TryCancel();
+  }
+
+  // CheckPeer cancels the run when the client of a suspended connection
+  // has gone (its socket reads end-of-file or fails).
+  void CheckPeer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!suspended_ || closed_ || done_ || gone_ || fd_ < 0) return;
+      char c;
+      ssize_t n = recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return;
+      gone_ = true;
+    }
+    context_.TryCancel();
+  }
+
+  bool tcp() const { return tcp_; }
+
+  // Cancel ends the run because aixd stops or the door closes: the client
+  // hears 503 (or an error event), not that it cancelled.
+  void Cancel() {
+    bool cancel;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      cancel = started_ && !done_;
+    }
+    if (cancel) context_.TryCancel();
+  }
+
+  // --- gRPC side ---
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows
+    bool more = true;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      switch (event_.event_case()) {
+        case v1::RunEvent::kText:
+          if (call_.stream) {
+            pending_ += ChunkEvent(id_, event_.text(), first_chunk_);
+            first_chunk_ = false;
+          } else {
+            whole_ += event_.text();
+          }
+          break;
+        case v1::RunEvent::kDone:
+          done_event_ = event_.done();
+          break;
+        default:
+          break;  // notices are for people at a terminal
+      }
+      if (call_.stream && pending_.size() > kMaxPending) {
+        read_paused_ = true;
+        more = false;
+      }
+      // A whole answer waits for OnDone; a stream is woken for its text.
+      if (stream_started_ || ReadyLocked()) WakeLocked();
+    }
+    if (more) StartRead(&event_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    std::shared_ptr<Exchange> keep;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      final_ = FromGrpcStatus(status);
+      if (stopping_ && absl::IsCancelled(final_)) {
+        final_ = absl::UnavailableError(
+            "aixd is stopping or this port was closed; the run was cancelled, send it again");
+      }
+      if (stream_started_) pending_ += Ending();
+      WakeLocked();
+      keep = std::move(self_);
+    }
+    impl_->RunEnded(tcp_);
+  }
+
+ private:
+  MHD_Result Fail(int status, absl::string_view message, absl::string_view param = "",
+                  absl::string_view code = "") {
+    responded_ = true;
+    return Respond(conn_, status, ErrorJson(status, message, param, code));
+  }
+
+  // A response is queued once the answer has begun, or the run is over:
+  // until text arrives a failure (after retries and fallbacks) can still
+  // be a plain HTTP error with its own status, which SDKs understand best.
+  bool ReadyLocked() const { return done_ || (call_.stream && !first_chunk_); }
+
+  // Ending is the end of a started stream: the finish reason, usage when
+  // asked, [DONE]; or the error, as OpenAI sends one mid-stream.
+  std::string Ending() const {
+    if (final_.ok()) return FinalEvents(id_, done_event_, call_.include_usage);
+    return ErrorEvent(HttpStatusFor(final_.code()), final_.message());
+  }
+
+  // RespondLocked queues the response once the run is far enough along: a
+  // run that failed before its answer began gets a plain HTTP error.
+  MHD_Result RespondLocked() {
+    responded_ = true;
+    if (done_ && !final_.ok() && (!call_.stream || first_chunk_)) {
+      const int status = HttpStatusFor(final_.code());
+      return Respond(conn_, status, ErrorJson(status, final_.message()));
+    }
+    if (!call_.stream) return Respond(conn_, 200, CompletionJson(id_, whole_, done_event_));
+    stream_started_ = true;
+    if (done_) pending_ += Ending();
+    auto* holder = new std::shared_ptr<Exchange>(shared_from_this());
+    MHD_Response* r = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 16 << 10,
+        [](void* cls, uint64_t, char* buf, size_t max) -> ssize_t {
+          return (*static_cast<std::shared_ptr<Exchange>*>(cls))->Read(buf, max);
+        },
+        holder, [](void* cls) { delete static_cast<std::shared_ptr<Exchange>*>(cls); });
+    if (r == nullptr) {
+      delete holder;
+      return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/event-stream");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_Result ok = MHD_queue_response(conn_, 200, r);
+    MHD_destroy_response(r);
+    return ok;
+  }
+
+  // WakeLocked resumes the connection if it waits for us.
+  void WakeLocked() {
+    if (suspended_ && !closed_) {
+      suspended_ = false;
+      MHD_resume_connection(conn_);
+    }
+  }
+
+  // Models answers GET /v1/models: each provider's default model, each
+  // custom provider's, and each saved prompt as prompt:NAME.
+  MHD_Result Models() {
+    std::vector<std::string> ids, owners;
+    {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      impl_->Mark(&ctx);
+      v1::ListProvidersResponse list;
+      grpc::Status s = impl_->providers()->ListProviders(&ctx, v1::ListProvidersRequest(), &list);
+      if (!s.ok()) {
+        absl::Status st = FromGrpcStatus(s);
+        return Fail(HttpStatusFor(st.code()), st.message());
+      }
+      for (const v1::ProviderInfo& p : list.providers()) {
+        if (p.default_model().empty()) continue;
+        ids.push_back(absl::StrCat(p.name(), "/", p.default_model()));
+        owners.push_back(p.name());
+      }
+    }
+    {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      impl_->Mark(&ctx);
+      v1::ListPromptsRequest req;
+      req.set_all(true);
+      v1::ListPromptsResponse list;
+      grpc::Status s = impl_->prompts()->ListPrompts(&ctx, req, &list);
+      if (s.ok()) {
+        for (const v1::Prompt& p : list.prompts()) {
+          ids.push_back(absl::StrCat("prompt:", p.name()));
+          owners.push_back("aixd");
+        }
+      }
+    }
+    responded_ = true;
+    return Respond(conn_, 200, ModelsJson(ids, owners));
+  }
+
+  HttpEndpoint::Impl* const impl_;
+  MHD_Connection* const conn_;
+  const bool tcp_;
+  int fd_ = -1;
+
+  // MHD thread only.
+  Kind kind_ = Kind::kChat;
+  std::string body_;
+  bool too_large_ = false;
+  bool responded_ = false;
+
+  // Set before the call starts, then read-only.
+  ChatCall call_;
+  ReplyId id_;
+  grpc::ClientContext context_;
+  v1::RunEvent event_;  // the read in flight
+
+  std::mutex mu_;
+  std::shared_ptr<Exchange> self_;  // guarded by mu_; the gRPC call's reference
+  bool suspended_ = false;          // guarded by mu_
+  bool closed_ = false;             // guarded by mu_
+  bool gone_ = false;               // guarded by mu_; the client left
+  bool stopping_ = false;           // guarded by mu_; cancelled by aixd
+  bool started_ = false;            // guarded by mu_ (written on MHD's thread)
+  bool done_ = false;               // guarded by mu_
+  bool read_paused_ = false;        // guarded by mu_
+  bool first_chunk_ = true;         // guarded by mu_
+  bool stream_started_ = false;     // guarded by mu_
+  absl::Status final_;              // guarded by mu_
+  v1::RunDone done_event_;          // guarded by mu_
+  std::string pending_;             // guarded by mu_; stream bytes not yet sent
+  std::string whole_;               // guarded by mu_; a whole answer's text
+};
+
+namespace {
+
+MHD_Result OnRequest(void* cls, MHD_Connection* conn, const char* url, const char* method,
+                     const char* /*version*/, const char* upload, size_t* upload_size,
+                     void** con_cls) {
+  Door* door = static_cast<Door*>(cls);
+  auto* holder = static_cast<std::shared_ptr<Exchange>*>(*con_cls);
+  if (holder == nullptr) {
+    auto ex = std::make_shared<Exchange>(door->impl, conn, door->tcp);
+    door->impl->Register(ex);
+    *con_cls = new std::shared_ptr<Exchange>(ex);
+    return ex->Begin(url, method);
+  }
+  return (*holder)->Continue(upload, upload_size);
+}
+
+void OnCompleted(void* /*cls*/, MHD_Connection* /*conn*/, void** con_cls,
+                 MHD_RequestTerminationCode /*why*/) {
+  auto* holder = static_cast<std::shared_ptr<Exchange>*>(*con_cls);
+  if (holder == nullptr) return;
+  (*holder)->Closed();
+  delete holder;
+  *con_cls = nullptr;
+}
+
+void OnLog(void* /*cls*/, const char* fmt, va_list ap) {
+  char line[512];
+  vsnprintf(line, sizeof line, fmt, ap);
+  absl::string_view text(line);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  // A client that leaves mid-answer is not aixd's problem to report.
+  if (absl::StrContains(text, "no longer available") ||
+      absl::StrContains(text, "Connection reset")) {
+    return;
+  }
+  Log(LogLevel::kWarning, absl::StrCat("http endpoint: ", text));
+}
+
+absl::StatusOr<int> BindTcp(const ListenAddress& a) {
+  int fd = socket(a.ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return ErrnoStatus(errno, "socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc;
+  if (a.ipv6) {
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(static_cast<uint16_t>(a.port));
+    inet_pton(AF_INET6, a.host.c_str(), &sa.sin6_addr);
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  } else {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<uint16_t>(a.port));
+    inet_pton(AF_INET, a.host.c_str(), &sa.sin_addr);
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  }
+  if (rc != 0 || listen(fd, 512) != 0) {
+    int err = errno;
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "aixd cannot listen on ", a.host, ":", a.port, ": ", strerror(err),
+        "; choose another port: aix config --set http_listen 127.0.0.1:PORT"));
+  }
+  return fd;
+}
+
+}  // namespace
+
+absl::Status HttpEndpoint::Impl::StartDoor(int fd, bool tcp, std::unique_ptr<Door>* out) {
+  auto door = std::make_unique<Door>();
+  door->impl = this;
+  door->tcp = tcp;
+  door->daemon = MHD_start_daemon(
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr,
+      nullptr, &OnRequest, door.get(), MHD_OPTION_EXTERNAL_LOGGER, &OnLog, nullptr,
+      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, kConnectionLimit,
+      MHD_OPTION_CONNECTION_TIMEOUT, kConnectionTimeout, MHD_OPTION_NOTIFY_COMPLETED,
+      &OnCompleted, nullptr, MHD_OPTION_END);
+  if (door->daemon == nullptr) {
+    close(fd);
+    return absl::InternalError("the HTTP server (libmicrohttpd) did not start; see aixd's log");
+  }
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    if (!watcher_.joinable() && !watcher_stop_) {
+      watcher_ = std::thread([this] {
+        std::unique_lock<std::mutex> lock(live_mu_);
+        while (!watcher_stop_) {
+          live_cv_.wait_for(lock, absl::ToChronoMilliseconds(kPeerCheck));
+          if (watcher_stop_) break;
+          lock.unlock();
+          CheckPeers();
+          lock.lock();
+        }
+      });
+    }
+  }
+  *out = std::move(door);
+  return absl::OkStatus();
+}
+
+void HttpEndpoint::Impl::StopDoor(std::unique_ptr<Door> door) {
+  if (door == nullptr) return;
+  MHD_stop_daemon(door->daemon);
+}
+
+namespace {
+
+// Quiesce stops a door accepting; MHD hands the listening socket back.
+void Quiesce(Door* door) {
+  if (door == nullptr) return;
+  MHD_socket fd = MHD_quiesce_daemon(door->daemon);
+  if (fd != MHD_INVALID_SOCKET) close(fd);
+}
+
+}  // namespace
+
+void HttpEndpoint::Impl::Register(const std::shared_ptr<Exchange>& ex) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  live_[ex.get()] = ex;
+}
+
+void HttpEndpoint::Impl::Unregister(Exchange* ex) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  live_.erase(ex);
+  if (live_.empty()) live_cv_.notify_all();
+}
+
+void HttpEndpoint::Impl::CheckPeers() {
+  std::vector<std::shared_ptr<Exchange>> all;
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    for (auto& [p, weak] : live_) {
+      if (auto ex = weak.lock()) all.push_back(std::move(ex));
+    }
+  }
+  for (auto& ex : all) ex->CheckPeer();
+}
+
+void HttpEndpoint::Impl::RunStarted(bool tcp) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  ++in_flight_[tcp];
+}
+
+void HttpEndpoint::Impl::RunEnded(bool tcp) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  --in_flight_[tcp];
+  live_cv_.notify_all();
+}
+
+void HttpEndpoint::Impl::Cancel(bool tcp, bool all) {
+  std::vector<std::shared_ptr<Exchange>> some;
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    for (auto& [p, weak] : live_) {
+      auto ex = weak.lock();
+      if (ex != nullptr && (all || ex->tcp() == tcp)) some.push_back(std::move(ex));
+    }
+  }
+  for (auto& ex : some) ex->Cancel();
+}
+
+bool HttpEndpoint::Impl::WaitRuns(bool tcp, bool all, absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(live_mu_);
+  return live_cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] {
+    return all ? in_flight_[0] + in_flight_[1] == 0 : in_flight_[tcp] == 0;
+  });
+}
+
+bool HttpEndpoint::Impl::WaitIdle(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(live_mu_);
+  return live_cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [this] { return live_.empty(); });
+}
+
+void HttpEndpoint::Impl::StopWatcher() {
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    watcher_stop_ = true;
+    live_cv_.notify_all();
+  }
+  if (watcher_.joinable()) watcher_.join();
+}
+
+HttpEndpoint::HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret,
+                           TokenStore* token)
+    : impl_(std::make_unique<Impl>(std::move(channel), std::move(secret), token)) {}
+
+HttpEndpoint::~HttpEndpoint() { Shutdown(absl::ZeroDuration()); }
+
+absl::Status HttpEndpoint::ServeUnix(int fd, const std::string& path) {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  if (impl_->shut_down_) {
+    close(fd);
+    return absl::FailedPreconditionError("aixd is shutting down");
+  }
+  absl::Status s = impl_->StartDoor(fd, /*tcp=*/false, &impl_->unix_door_);
+  if (s.ok()) impl_->socket_path_ = path;
+  return s;
+}
+
+absl::Status HttpEndpoint::Listen(const std::optional<ListenAddress>& address) {
+  std::unique_ptr<Door> old;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    if (impl_->shut_down_) return absl::FailedPreconditionError("aixd is shutting down");
+    const auto& cur = impl_->tcp_address_;
+    if (cur.has_value() == address.has_value() &&
+        (!address || (cur->host == address->host && cur->port == address->port))) {
+      return absl::OkStatus();
+    }
+    std::unique_ptr<Door> fresh;
+    if (address) {
+      // The token exists before the door opens, so no request is ever
+      // compared against nothing.
+      auto token = impl_->token()->Get();
+      if (!token.ok()) return token.status();
+      auto fd = BindTcp(*address);
+      if (!fd.ok()) return fd.status();
+      absl::Status s = impl_->StartDoor(*fd, /*tcp=*/true, &fresh);
+      if (!s.ok()) return s;
+    }
+    old = std::move(impl_->tcp_door_);
+    impl_->tcp_door_ = std::move(fresh);
+    impl_->tcp_address_ = address;
+  }
+  if (old != nullptr) {
+    // Streams on the old port end (their runs cancelled); clients reconnect
+    // to the new address. MHD must not stop while a connection is
+    // suspended, and a connection waits suspended only while its run is in
+    // flight.
+    Quiesce(old.get());
+    impl_->Cancel(/*tcp=*/true, /*all=*/false);
+    impl_->WaitRuns(/*tcp=*/true, /*all=*/false, absl::Seconds(5));
+    impl_->StopDoor(std::move(old));
+  }
+  return absl::OkStatus();
+}
+
+std::string HttpEndpoint::socket_path() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  return impl_->unix_door_ != nullptr ? impl_->socket_path_ : "";
+}
+
+std::string HttpEndpoint::url() const {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  return impl_->tcp_address_ ? impl_->tcp_address_->Url() : "";
+}
+
+void HttpEndpoint::Shutdown(absl::Duration grace) {
+  std::unique_ptr<Door> unix_door, tcp_door;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    if (impl_->shut_down_) return;
+    impl_->shut_down_ = true;
+    unix_door = std::move(impl_->unix_door_);
+    tcp_door = std::move(impl_->tcp_door_);
+    impl_->tcp_address_.reset();
+  }
+  Quiesce(unix_door.get());
+  Quiesce(tcp_door.get());
+  if (!impl_->WaitRuns(false, /*all=*/true, grace)) {
+    impl_->Cancel(false, /*all=*/true);
+    // Cancelled runs end promptly; their connections are resumed by
+    // OnDone, so none is left suspended when MHD stops.
+    if (!impl_->WaitRuns(false, /*all=*/true, absl::Seconds(5))) {
+      Log(LogLevel::kWarning, "http endpoint: runs still open at shutdown");
+    }
+  }
+  // Let the last bytes (an error event, [DONE]) reach their clients.
+  impl_->WaitIdle(absl::Seconds(1));
+  impl_->StopDoor(std::move(unix_door));
+  impl_->StopDoor(std::move(tcp_door));
+  impl_->StopWatcher();
+}
+
+}  // namespace aix::endpoint

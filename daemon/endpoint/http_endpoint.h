@@ -1,0 +1,62 @@
+// HttpEndpoint: aixd's OpenAI-compatible HTTP API (POST /v1/chat/completions,
+// GET /v1/models) for the SDKs and tools that take a base URL.
+//
+// A front door, not a second engine: each request becomes a RunService.Run
+// call over aixd's in-process gRPC channel, so keys, the pool, retries,
+// fallbacks, timeouts, cancellation and the run history are exactly those of
+// `aix run`. The HTTP side is libmicrohttpd with one epoll thread per
+// listener; a request waiting for its next token is a suspended connection,
+// not a blocked thread.
+//
+// Doors: the Unix socket (always; the peer's uid must be ours) and, when
+// http_listen is set, a loopback TCP port that wants the bearer token.
+#ifndef AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_
+#define AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <grpcpp/channel.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/listen_address.h"
+#include "daemon/endpoint/token_store.h"
+
+namespace aix::endpoint {
+
+class HttpEndpoint {
+ public:
+  // `token` must outlive the endpoint; `channel` is aixd's in-process one,
+  // and `secret` the in-process header's value (PeerRegistry).
+  HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret, TokenStore* token);
+  ~HttpEndpoint();  // Shutdown(0)
+
+  HttpEndpoint(const HttpEndpoint&) = delete;
+  HttpEndpoint& operator=(const HttpEndpoint&) = delete;
+
+  // ServeUnix serves the listening Unix socket `fd` (taken over).
+  absl::Status ServeUnix(int fd, const std::string& path);
+
+  // Listen makes the TCP door match `address`: started, moved, or (nullopt)
+  // stopped. Unchanged: nothing happens. On error the previous state stays.
+  absl::Status Listen(const std::optional<ListenAddress>& address);
+
+  // Where clients find the doors ("" when closed).
+  std::string socket_path() const;
+  std::string url() const;
+
+  // Shutdown stops accepting, lets streams in flight finish for up to
+  // `grace`, then cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aix::endpoint
+
+#endif  // AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_

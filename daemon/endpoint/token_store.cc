@@ -1,0 +1,103 @@
+#include "daemon/endpoint/token_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+
+namespace aix::endpoint {
+namespace {
+
+constexpr char kPrefix[] = "aixd-";
+
+bool LooksLikeToken(absl::string_view t) {
+  if (t.size() < 24 || t.size() > 256) return false;
+  for (char c : t) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> TokenStore::LoadLocked() {
+  const std::string fix = absl::StrCat("; make a new one with: aix endpoint token --rotate");
+  int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT) return absl::NotFoundError("no token yet");
+  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open ", path_, fix));
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+            (st.st_mode & 077) == 0 && st.st_size <= 4096;
+  std::string text;
+  if (ok) {
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    ok = n > 0;
+    if (ok) text.assign(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (!ok) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path_, " is not a private (0600) regular file of yours holding a token", fix));
+  }
+  std::string token(absl::StripAsciiWhitespace(text));
+  if (!LooksLikeToken(token)) {
+    return absl::FailedPreconditionError(absl::StrCat(path_, " does not hold a token", fix));
+  }
+  return token;
+}
+
+absl::StatusOr<std::string> TokenStore::MakeLocked() {
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "getrandom");
+    got += static_cast<size_t>(n);
+  }
+  std::string token = absl::StrCat(
+      kPrefix, absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
+  absl::Status s = WriteFileAtomically(path_, token + "\n", 0600);
+  if (!s.ok()) return s;
+  token_ = token;
+  return token;
+}
+
+absl::StatusOr<std::string> TokenStore::Get() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The file is read each time: a rotation by hand (deleting it) or by
+  // another tool takes effect without a restart.
+  auto loaded = LoadLocked();
+  if (loaded.ok()) {
+    token_ = *loaded;
+    return loaded;
+  }
+  if (!absl::IsNotFound(loaded.status())) return loaded.status();
+  return MakeLocked();
+}
+
+absl::StatusOr<std::string> TokenStore::Rotate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return MakeLocked();
+}
+
+bool TokenStore::Matches(absl::string_view presented) {
+  std::string token;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    token = token_;
+  }
+  if (token.empty() || presented.size() != token.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(presented[i] ^ token[i]);
+  return diff == 0;
+}
+
+}  // namespace aix::endpoint
