@@ -36,6 +36,7 @@ struct Transfer {
   double first_token_ms = -1;
   double total_ms = -1;
   long status = 0;
+  CURLcode rc = CURLE_OK;
   bool ok = false;
 };
 
@@ -76,6 +77,7 @@ void Setup(Transfer* t, const std::string& url, const std::string& socket) {
 }
 
 void Finish(Transfer* t, CURLcode rc) {
+  t->rc = rc;
   t->total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t->start).count();
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
   t->ok = rc == CURLE_OK && t->status == 200 && t->first_token_ms >= 0 &&
@@ -131,6 +133,7 @@ int Ttft(const std::string& socket, const std::string& fake, int runs) {
 
 struct LoadResult {
   int ok = 0;
+  std::string first_failure;
   std::vector<double> total, first;
   double wall_ms = 0;
   long peak_kb = -1;
@@ -167,6 +170,9 @@ LoadResult Load(const std::string& url, const std::string& socket, int runs, int
       ++out.ok;
       out.total.push_back(t.total_ms);
       out.first.push_back(t.first_token_ms);
+    } else if (out.first_failure.empty()) {
+      out.first_failure = std::string(curl_easy_strerror(t.rc)) + ", HTTP " +
+                          std::to_string(t.status) + ": " + t.body.substr(0, 200);
     }
     curl_multi_remove_handle(multi, t.easy);
     curl_easy_cleanup(t.easy);
@@ -181,6 +187,7 @@ void Print(const char* what, const LoadResult& r, int runs) {
               "ms; all done in %.0f ms\n",
               what, r.ok, runs, Pct(r.first, 50), Pct(r.first, 99), Pct(r.total, 50),
               Pct(r.total, 99), r.wall_ms);
+  if (!r.first_failure.empty()) std::printf("    first failure: %s\n", r.first_failure.c_str());
 }
 
 }  // namespace

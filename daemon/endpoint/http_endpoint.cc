@@ -30,6 +30,7 @@
 #include "common/grpc_status.h"
 #include "daemon/endpoint/openai_shapes.h"
 #include "daemon/server/log.h"
+#include "daemon/services/run_count.h"
 
 namespace aix::endpoint {
 namespace {
@@ -44,6 +45,12 @@ constexpr size_t kMaxPending = 64 << 10;
 
 // Connections per door: bounded, well above 1,000 concurrent streams.
 constexpr unsigned kConnectionLimit = 4096;
+
+// Memory per connection for the request line, headers and buffers (MHD's
+// default is 32 KiB). Bodies pass through in pieces, so this bounds
+// headers only: 16 KiB is eight times what an SDK sends, and halves what
+// a thousand open streams cost.
+constexpr size_t kConnectionMemory = 16 << 10;
 
 // Seconds an idle or stuck HTTP connection is kept. A connection waiting
 // for the provider is suspended, and suspended connections do not time
@@ -100,6 +107,10 @@ class HttpEndpoint::Impl {
     return absl::StrCat("chatcmpl-aix", absl::Hex(id_base_), absl::Hex(next_id_.fetch_add(1)));
   }
 
+  // Connections open on every door; when a burst of them has closed, the
+  // memory their buffers took goes back to the system.
+  RunCount* connections() { return &connections_; }
+
   v1::RunService::Stub* runs() { return runs_.get(); }
   v1::PromptService::Stub* prompts() { return prompts_.get(); }
   v1::ProviderService::Stub* providers() { return providers_.get(); }
@@ -123,6 +134,7 @@ class HttpEndpoint::Impl {
   std::unique_ptr<v1::ProviderService::Stub> providers_;
   TokenStore* const token_;
   const int64_t id_base_;
+  RunCount connections_;
   std::atomic<uint64_t> next_id_{0};
 
   std::mutex live_mu_;
@@ -410,7 +422,7 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
     if (done_) pending_ += Ending();
     auto* holder = new std::shared_ptr<Exchange>(shared_from_this());
     MHD_Response* r = MHD_create_response_from_callback(
-        MHD_SIZE_UNKNOWN, 16 << 10,
+        MHD_SIZE_UNKNOWN, 4 << 10,
         [](void* cls, uint64_t, char* buf, size_t max) -> ssize_t {
           return (*static_cast<std::shared_ptr<Exchange>*>(cls))->Read(buf, max);
         },
@@ -532,6 +544,13 @@ void OnCompleted(void* /*cls*/, MHD_Connection* /*conn*/, void** con_cls,
   *con_cls = nullptr;
 }
 
+void OnConnection(void* cls, MHD_Connection* /*conn*/, void** /*socket_context*/,
+                  MHD_ConnectionNotificationCode code) {
+  RunCount* count = static_cast<Door*>(cls)->impl->connections();
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) count->Enter();
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED) count->Leave();
+}
+
 void OnLog(void* /*cls*/, const char* fmt, va_list ap) {
   char line[512];
   vsnprintf(line, sizeof line, fmt, ap);
@@ -564,7 +583,7 @@ absl::StatusOr<int> BindTcp(const ListenAddress& a) {
     inet_pton(AF_INET, a.host.c_str(), &sa.sin_addr);
     rc = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   }
-  if (rc != 0 || listen(fd, 512) != 0) {
+  if (rc != 0 || listen(fd, SOMAXCONN) != 0) {
     int err = errno;
     close(fd);
     return absl::FailedPreconditionError(absl::StrCat(
@@ -584,8 +603,10 @@ absl::Status HttpEndpoint::Impl::StartDoor(int fd, bool tcp, std::unique_ptr<Doo
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr,
       nullptr, &OnRequest, door.get(), MHD_OPTION_EXTERNAL_LOGGER, &OnLog, nullptr,
       MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, kConnectionLimit,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
       MHD_OPTION_CONNECTION_TIMEOUT, kConnectionTimeout, MHD_OPTION_NOTIFY_COMPLETED,
-      &OnCompleted, nullptr, MHD_OPTION_END);
+      &OnCompleted, nullptr, MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, door.get(),
+      MHD_OPTION_END);
   if (door->daemon == nullptr) {
     close(fd);
     return absl::InternalError("the HTTP server (libmicrohttpd) did not start; see aixd's log");

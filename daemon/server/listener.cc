@@ -109,7 +109,9 @@ absl::StatusOr<int> BindFresh(const std::string& path, bool probe) {
     close(fd);
     return ErrnoStatus(err, "bind " + path);
   }
-  if (listen(fd, 128) != 0) {
+  // A burst of clients (a thousand streams opened at once) must queue, not
+  // be refused: a full Unix-socket backlog fails connect() at once.
+  if (listen(fd, SOMAXCONN) != 0) {
     err = errno;
     close(fd);
     return ErrnoStatus(err, "listen on " + path);
