@@ -517,6 +517,32 @@ TEST_F(EndpointTest, StopEndsOpenStreamsPromptly) {
   EXPECT_TRUE(box_.Daemons().empty());
 }
 
+TEST_F(EndpointTest, ASquattedHttpSocketPathIsLeftAloneAndReported) {
+  ASSERT_EQ(box_.Aix({"daemon", "stop"}).exit_code, 0);
+  // A file where http.sock goes: not aixd's to delete.
+  ASSERT_EQ(RunProcess({"/bin/sh", "-c", "echo notes > '" + http_sock_ + "'"}, box_.env).exit_code, 0);
+  Result info = box_.Aix({"endpoint"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr("socket: not served"));
+  EXPECT_THAT(info.out, HasSubstr("exists and is not a socket"));
+  EXPECT_EQ(Sandbox::ReadFile(http_sock_), "notes\n");
+  // gRPC is served regardless.
+  EXPECT_EQ(box_.Aix({"run", "greet"}, "Ada").exit_code, 0);
+  ASSERT_EQ(box_.Aix({"daemon", "stop"}).exit_code, 0);
+  // A socket somebody serves (another aixd sharing the directory) is not
+  // taken over either.
+  ASSERT_EQ(unlink(http_sock_.c_str()), 0);
+  pid_t other = Spawn({"/usr/bin/python3", "-c",
+                       "import socket,time\ns=socket.socket(socket.AF_UNIX)\ns.bind('" + http_sock_ +
+                           "')\ns.listen(4)\ntime.sleep(60)\n"},
+                      box_.env, "", "");
+  for (int i = 0; i < 200 && access(http_sock_.c_str(), F_OK) != 0; ++i) usleep(10000);
+  Result taken = box_.Aix({"endpoint"});
+  EXPECT_THAT(taken.out, HasSubstr("served by another process"));
+  kill(other, SIGKILL);
+  box_.WaitExit(other);
+}
+
 TEST_F(EndpointTest, TheOfficialOpenAiNodeSdkWorksOnBothDoors) {
   const char* modules = std::getenv("AIX_NODE_MODULES");
   ASSERT_TRUE(modules != nullptr && access((std::string(modules) + "/openai").c_str(), R_OK) == 0)
