@@ -30,6 +30,7 @@
 #include "common/grpc_status.h"
 #include "daemon/endpoint/openai_shapes.h"
 #include "daemon/server/log.h"
+#include "daemon/server/peer_registry.h"
 #include "daemon/services/run_count.h"
 
 namespace aix::endpoint {
@@ -117,7 +118,9 @@ class HttpEndpoint::Impl {
   TokenStore* token() { return token_; }
 
   // Mark makes a call the daemon's own (PeerRegistry::InProcess).
-  void Mark(grpc::ClientContext* ctx) const { ctx->AddMetadata(kInProcessHeader, secret_); }
+  void Mark(grpc::ClientContext* ctx) const {
+    ctx->AddMetadata(PeerRegistry::kInProcessHeader, secret_);
+  }
 
   std::mutex mu_;  // doors and addresses below
   std::unique_ptr<Door> unix_door_;
@@ -127,7 +130,9 @@ class HttpEndpoint::Impl {
   bool shut_down_ = false;
 
  private:
-  static constexpr char kInProcessHeader[] = "aixd-in-process";
+  // Live takes references to the exchanges still open.
+  std::vector<std::shared_ptr<Exchange>> Live();
+
   const std::string secret_;
   std::unique_ptr<v1::RunService::Stub> runs_;
   std::unique_ptr<v1::PromptService::Stub> prompts_;
@@ -657,15 +662,17 @@ void HttpEndpoint::Impl::Unregister(Exchange* ex) {
   if (live_.empty()) live_cv_.notify_all();
 }
 
-void HttpEndpoint::Impl::CheckPeers() {
+std::vector<std::shared_ptr<Exchange>> HttpEndpoint::Impl::Live() {
   std::vector<std::shared_ptr<Exchange>> all;
-  {
-    std::lock_guard<std::mutex> lock(live_mu_);
-    for (auto& [p, weak] : live_) {
-      if (auto ex = weak.lock()) all.push_back(std::move(ex));
-    }
+  std::lock_guard<std::mutex> lock(live_mu_);
+  for (auto& [p, weak] : live_) {
+    if (auto ex = weak.lock()) all.push_back(std::move(ex));
   }
-  for (auto& ex : all) ex->CheckPeer();
+  return all;
+}
+
+void HttpEndpoint::Impl::CheckPeers() {
+  for (auto& ex : Live()) ex->CheckPeer();
 }
 
 void HttpEndpoint::Impl::RunStarted(bool tcp) {
@@ -680,15 +687,9 @@ void HttpEndpoint::Impl::RunEnded(bool tcp) {
 }
 
 void HttpEndpoint::Impl::Cancel(bool tcp, bool all) {
-  std::vector<std::shared_ptr<Exchange>> some;
-  {
-    std::lock_guard<std::mutex> lock(live_mu_);
-    for (auto& [p, weak] : live_) {
-      auto ex = weak.lock();
-      if (ex != nullptr && (all || ex->tcp() == tcp)) some.push_back(std::move(ex));
-    }
+  for (auto& ex : Live()) {
+    if (all || ex->tcp() == tcp) ex->Cancel();
   }
-  for (auto& ex : some) ex->Cancel();
 }
 
 bool HttpEndpoint::Impl::WaitRuns(bool tcp, bool all, absl::Duration timeout) {

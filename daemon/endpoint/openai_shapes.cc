@@ -110,7 +110,7 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
   }
   std::vector<std::string> systems;
   std::string last_user;
-  bool has_user = false;
+  bool has_user = false, has_turn = false;
   for (size_t i = 0; i < messages->size(); ++i) {
     const Json& m = (*messages)[i];
     const std::string field = absl::StrCat("messages[", i, "]");
@@ -132,30 +132,34 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
     }
     auto content = TextOf(m.contains("content") ? m["content"] : Json(), i, param);
     if (!content.ok()) return content.status();
+    // The conversation goes to aixd as written (RunRequest.messages, whose
+    // system turns the run joins into the system prompt).
+    v1::ChatMessage* out = call.run.add_messages();
+    out->set_role(r);
+    out->set_content(*content);
     if (r == "system") {
       systems.push_back(*content);
     } else {
-      v1::ChatMessage* out = call.run.add_messages();
-      out->set_role(r);
-      out->set_content(*content);
-      if (r == "user") {
-        last_user = *content;
-        has_user = true;
-      }
+      has_turn = true;
+    }
+    if (r == "user") {
+      last_user = *content;
+      has_user = true;
     }
   }
-  if (call.run.messages_size() == 0) {
+  if (!has_turn) {
     return Invalid(param, "messages", "messages has no user message; add one with role user");
   }
-  if (!systems.empty()) call.run.set_system(absl::StrJoin(systems, "\n\n"));
   if (!call.run.prompt().empty()) {
     // A saved prompt is the conversation: its {input} is the last user
-    // message; earlier turns have no place in a template.
+    // message, system messages replace its system prompt, and earlier turns
+    // have no place in a template.
     if (!has_user) {
       return Invalid(param, "messages", absl::StrCat(call.model, " needs a user message: it fills {input}"));
     }
     call.run.clear_messages();
     call.run.set_stdin_input(last_user);
+    if (!systems.empty()) call.run.set_system(absl::StrJoin(systems, "\n\n"));
   }
 
   for (const char* f : {"tools", "functions"}) {

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string wire;
   Check(run.SerializeToString(&wire));
   for (const aix::v1::ChatMessage& m : run.messages()) {
-    Check(m.role() == "user" || m.role() == "assistant");
+    Check(m.role() == "system" || m.role() == "user" || m.role() == "assistant");
     Check(aix::FirstInvalidUtf8(m.content()) == absl::string_view::npos);
   }
   return 0;

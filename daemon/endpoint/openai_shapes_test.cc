@@ -96,12 +96,16 @@ TEST(ParseChatCall, AConversationKeepsItsTurnsAndJoinsSystemMessages) {
   EXPECT_EQ(call.run.max_tokens(), 50);  // max_completion_tokens wins
   EXPECT_EQ(call.run.temperature(), 0.0);
   EXPECT_TRUE(call.run.has_temperature());
-  EXPECT_EQ(call.run.system(), "one\n\ntwo");
-  ASSERT_EQ(call.run.messages_size(), 2);
-  EXPECT_EQ(call.run.messages(0).role(), "user");
-  EXPECT_EQ(call.run.messages(0).content(), "ab");
-  EXPECT_EQ(call.run.messages(1).role(), "assistant");
-  EXPECT_EQ(call.run.messages(1).content(), "");
+  // System turns travel in place; the run joins them (runs/plan.cc).
+  EXPECT_FALSE(call.run.has_system());
+  ASSERT_EQ(call.run.messages_size(), 4);
+  EXPECT_EQ(call.run.messages(0).role(), "system");
+  EXPECT_EQ(call.run.messages(0).content(), "one");
+  EXPECT_EQ(call.run.messages(1).role(), "user");
+  EXPECT_EQ(call.run.messages(1).content(), "ab");
+  EXPECT_EQ(call.run.messages(2).role(), "assistant");
+  EXPECT_EQ(call.run.messages(2).content(), "");
+  EXPECT_EQ(call.run.messages(3).role(), "system");
   EXPECT_FALSE(call.run.no_stream());
   ChatCall plain = Parse(User("x", "m"));
   EXPECT_FALSE(plain.stream);

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
+#include "common/secrets.h"
 
 namespace aix::endpoint {
 namespace {
@@ -54,16 +54,9 @@ absl::StatusOr<std::string> TokenStore::LoadLocked() {
 }
 
 absl::StatusOr<std::string> TokenStore::MakeLocked() {
-  unsigned char bytes[32];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "getrandom");
-    got += static_cast<size_t>(n);
-  }
-  std::string token = absl::StrCat(
-      kPrefix, absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
+  auto bytes = RandomBytes(32);
+  if (!bytes.ok()) return bytes.status();
+  std::string token = absl::StrCat(kPrefix, absl::WebSafeBase64Escape(*bytes));
   absl::Status s = WriteFileAtomically(path_, token + "\n", 0600);
   if (!s.ok()) return s;
   token_ = token;
@@ -94,10 +87,7 @@ bool TokenStore::Matches(absl::string_view presented) {
     std::lock_guard<std::mutex> lock(mu_);
     token = token_;
   }
-  if (token.empty() || presented.size() != token.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(presented[i] ^ token[i]);
-  return diff == 0;
+  return !token.empty() && SecretEquals(presented, token);
 }
 
 }  // namespace aix::endpoint

@@ -2,12 +2,11 @@
 
 #include <string>
 
-#include <sys/random.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/secrets.h"
 
 namespace aix {
 
@@ -17,14 +16,9 @@ void PeerRegistry::Record(int fd, uid_t uid) {
 }
 
 PeerRegistry::PeerRegistry(uid_t owner) : owner_(owner) {
-  unsigned char bytes[16] = {};
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n <= 0) continue;  // EINTR; the kernel's pool is ready after boot
-    got += static_cast<size_t>(n);
-  }
-  secret_ = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  // getrandom(2) does not fail for 16 bytes once the kernel's pool is
+  // ready, which it is long before a user session starts.
+  secret_ = absl::BytesToHexString(RandomBytes(16).value_or(""));
 }
 
 bool PeerRegistry::InProcess(const grpc::ServerContextBase& context) const {
@@ -33,10 +27,8 @@ bool PeerRegistry::InProcess(const grpc::ServerContextBase& context) const {
   if (absl::StartsWith(context.peer(), "fd:")) return false;
   const auto& md = context.client_metadata();
   auto it = md.find(kInProcessHeader);
-  if (it == md.end() || it->second.size() != secret_.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < secret_.size(); ++i) diff |= static_cast<unsigned char>(it->second.data()[i] ^ secret_[i]);
-  return diff == 0;
+  return !secret_.empty() && it != md.end() &&
+         SecretEquals(absl::string_view(it->second.data(), it->second.size()), secret_);
 }
 
 absl::Status PeerRegistry::Authorize(const grpc::ServerContextBase& context) const {
