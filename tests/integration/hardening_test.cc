@@ -40,6 +40,17 @@ std::string Proc(pid_t pid, const std::string& what) {
   return ss.str();
 }
 
+// Accepts is true while something listens on the Unix socket `path`.
+bool Accepts(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
 void WriteText(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << text;
@@ -74,7 +85,10 @@ TEST(Daemon, StartedOnDemandHoldsNoKeysNoCwdNoCores) {
 TEST(Daemon, StaleTemporaryFilesAreRemovedAtStart) {
   Sandbox box;
   ASSERT_EQ(box.Aix({"config", "--list"}).exit_code, 0);
+  // Killed, and gone: until the kernel has torn the process down its
+  // socket still accepts connections (a few ms with aixd's threads).
   for (pid_t pid : box.Daemons()) kill(pid, SIGKILL);
+  for (int i = 0; i < 500 && Accepts(box.socket); ++i) usleep(10000);
   std::string stale = box.storage + "/config.json.tmp-Zz9Yy8";
   WriteText(stale, "{\"api_keys\": {\"openai\": \"test-key-half-written\"}}");
   timeval past[2] = {{time(nullptr) - 600, 0}, {time(nullptr) - 600, 0}};
