@@ -172,6 +172,42 @@ absl::StatusOr<Activated> ActivatedSockets() {
 
 }  // namespace
 
+namespace {
+
+struct HttpSocket {
+  int fd = -1;
+  std::string path;
+  std::string error;
+  bool bound = false;  // we made the file, so we remove it
+};
+
+// OpenHttpSocket opens (or adopts from systemd) http.sock beside the gRPC
+// socket at `grpc_path`. A failure is reported, not fatal: gRPC serves
+// regardless.
+HttpSocket OpenHttpSocket(const std::string& grpc_path, int activated_fd) {
+  HttpSocket out;
+  if (activated_fd >= 0) {
+    out.fd = activated_fd;
+    out.path = BoundPath(activated_fd);
+    return out;
+  }
+  out.path = absl::StrCat(Dirname(grpc_path), "/", kHttpSocketName);
+  absl::Status s = CheckSocketPath(out.path);
+  if (s.ok()) {
+    auto fd = BindFresh(out.path, /*probe=*/true);
+    if (fd.ok()) {
+      out.fd = *fd;
+      out.bound = true;
+      return out;
+    }
+    s = fd.status();
+  }
+  out.error = std::string(s.message());
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SocketListener>> SocketListener::Open(
     const std::string& socket_path) {
   AIX_ASSIGN_OR_RETURN(Activated activated, ActivatedSockets());
@@ -183,40 +219,29 @@ absl::StatusOr<std::unique_ptr<SocketListener>> SocketListener::Open(
   AIX_RETURN_IF_ERROR(CheckSocketPath(path));
   AIX_RETURN_IF_ERROR(EnsurePrivateDir(Dirname(path), Links::kRefuse));
   AIX_ASSIGN_OR_RETURN(int lock_fd, TakeLock(path));
-  std::unique_ptr<SocketListener> listener;
-  if (activated.grpc >= 0) {
-    listener.reset(new SocketListener(path, lock_fd, activated.grpc, true));
-  } else {
-    auto listen_fd = BindFresh(path, /*probe=*/false);
-    if (!listen_fd.ok()) {
+  // http.sock first: once the gRPC socket accepts (which is what clients
+  // and scripts wait for), the HTTP one exists too.
+  HttpSocket http = OpenHttpSocket(path, activated.http);
+  int listen_fd = activated.grpc;
+  if (listen_fd < 0) {
+    auto fresh = BindFresh(path, /*probe=*/false);
+    if (!fresh.ok()) {
+      if (http.fd >= 0 && http.bound) {
+        close(http.fd);
+        unlink(http.path.c_str());
+      }
       close(lock_fd);
-      return listen_fd.status();
+      return fresh.status();
     }
-    listener.reset(new SocketListener(path, lock_fd, *listen_fd, false));
+    listen_fd = *fresh;
   }
-  listener->OpenHttp(activated.http);
+  std::unique_ptr<SocketListener> listener(
+      new SocketListener(path, lock_fd, listen_fd, activated.grpc >= 0));
+  listener->http_fd_ = http.fd;
+  listener->http_path_ = std::move(http.path);
+  listener->http_error_ = std::move(http.error);
+  listener->http_bound_ = http.bound;
   return listener;
-}
-
-void SocketListener::OpenHttp(int activated_fd) {
-  if (activated_fd >= 0) {
-    http_fd_ = activated_fd;
-    http_path_ = BoundPath(activated_fd);
-    http_activated_ = true;
-    return;
-  }
-  http_path_ = absl::StrCat(Dirname(path_), "/", kHttpSocketName);
-  absl::Status s = CheckSocketPath(http_path_);
-  if (s.ok()) {
-    auto fd = BindFresh(http_path_, /*probe=*/true);
-    if (fd.ok()) {
-      http_fd_ = *fd;
-      http_bound_ = true;
-      return;
-    }
-    s = fd.status();
-  }
-  http_error_ = std::string(s.message());
 }
 
 SocketListener::~SocketListener() {

@@ -65,8 +65,6 @@ class SocketListener {
         listen_fd_(listen_fd),
         socket_activated_(activated) {}
 
-  void OpenHttp(int activated_fd);
-
   const std::string path_;
   const int lock_fd_;
   const int listen_fd_;
@@ -74,7 +72,6 @@ class SocketListener {
   int http_fd_ = -1;
   std::string http_path_;
   std::string http_error_;
-  bool http_activated_ = false;
   bool http_bound_ = false;  // we made the file, so we remove it
 };
 
