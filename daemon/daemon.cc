@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -62,6 +63,20 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// RaiseDescriptorLimit lifts the soft limit on open descriptors to the hard
+// one (at most 65,536): a daemon shared by all of a user's programs, with a
+// port other users can reach, must not run out at the usual 1,024. The HTTP
+// doors take only a share of what is left (daemon/endpoint).
+void RaiseDescriptorLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t want = rl.rlim_max == RLIM_INFINITY ? 65536 : std::min<rlim_t>(rl.rlim_max, 65536);
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    rl.rlim_cur = want;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 // Harden is the first thing aixd does. It holds keys in memory, so it
 // leaves no core dump (which would land in whatever directory it started
 // from, readable by tools that index it) and cannot be ptrace'd by the
@@ -81,6 +96,7 @@ void Harden() {
     if (IsApiKeyVariable(name)) keys.emplace_back(name);
   }
   for (const std::string& k : keys) unsetenv(k.c_str());
+  RaiseDescriptorLimit();
 }
 
 }  // namespace

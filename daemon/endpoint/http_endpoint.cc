@@ -3,11 +3,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <malloc.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdarg>
@@ -44,8 +48,38 @@ constexpr size_t kMaxBody = 16 << 20;
 // reading the run, and gRPC's flow control then pauses the provider.
 constexpr size_t kMaxPending = 64 << 10;
 
-// Connections per door: bounded, well above 1,000 concurrent streams.
-constexpr unsigned kConnectionLimit = 4096;
+// Descriptors the HTTP doors never take: gRPC clients (aix itself),
+// provider connections, the history and prompt files. A neighbour who fills
+// the loopback port must not leave aixd without descriptors for its owner.
+constexpr rlim_t kReservedDescriptors = 256;
+
+// Bytes of request bodies held at once by every connection together: one
+// body may be 16 MiB, four such at once are plenty for one user.
+constexpr size_t kMaxBufferedBodies = 64 << 20;
+
+// A body at least this large was parsed: its memory goes back to the
+// system once the request is taken apart.
+constexpr size_t kTrimAfterBody = 1 << 20;
+
+// How long a connection may take to send its request line and headers.
+// Clients send them at once; a peer that dribbles them (a header line every
+// few seconds keeps MHD's idle timeout from firing) holds a descriptor for
+// nothing, so the watcher cuts it off.
+constexpr absl::Duration kHeaderDeadline = absl::Seconds(10);
+
+// ConnectionLimit is how many connections a door takes at once: a share of
+// the descriptors left after kReservedDescriptors (the loopback port, which
+// other users can reach, a smaller one), well above 1,000 concurrent
+// streams on the socket when descriptors allow.
+unsigned ConnectionLimit(bool tcp) {
+  rlimit rl{};
+  rlim_t soft = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+  if (soft == RLIM_INFINITY) soft = 1 << 20;
+  const rlim_t spare = soft > kReservedDescriptors + 64 ? soft - kReservedDescriptors : 64;
+  const rlim_t share = tcp ? spare / 4 : spare / 2;
+  const rlim_t most = tcp ? 1024 : 4096;
+  return static_cast<unsigned>(std::max<rlim_t>(8, std::min(share, most)));
+}
 
 // Memory per connection for the request line, headers and buffers (MHD's
 // default is 32 KiB). Bodies pass through in pieces, so this bounds
@@ -112,6 +146,24 @@ class HttpEndpoint::Impl {
   // memory their buffers took goes back to the system.
   RunCount* connections() { return &connections_; }
 
+  // Every open connection's descriptor and age, until its headers are in
+  // (MHD's thread reports; the watcher cuts off the slow ones).
+  void ConnectionOpened(MHD_Connection* c);
+  void ConnectionClosed(MHD_Connection* c);
+  void HeadersSeen(MHD_Connection* c);
+  void ExpireSlowHeaders();
+
+  // TakeBody reserves `n` bytes of the bodies' budget; false when every
+  // connection together already holds kMaxBufferedBodies.
+  bool TakeBody(size_t n) {
+    size_t now = buffered_.load();
+    do {
+      if (now + n > kMaxBufferedBodies) return false;
+    } while (!buffered_.compare_exchange_weak(now, now + n));
+    return true;
+  }
+  void GiveBody(size_t n) { buffered_.fetch_sub(n); }
+
   v1::RunService::Stub* runs() { return runs_.get(); }
   v1::PromptService::Stub* prompts() { return prompts_.get(); }
   v1::ProviderService::Stub* providers() { return providers_.get(); }
@@ -141,6 +193,18 @@ class HttpEndpoint::Impl {
   const int64_t id_base_;
   RunCount connections_;
   std::atomic<uint64_t> next_id_{0};
+  std::atomic<size_t> buffered_{0};
+
+  struct Pending {
+    int fd = -1;
+    absl::Time opened;
+  };
+  // Connections whose headers are not all in yet. A descriptor is shut
+  // down only under conns_mu_, and MHD reports a connection closed (which
+  // takes conns_mu_) before it closes the descriptor, so the watcher never
+  // touches a descriptor number that was reused.
+  std::mutex conns_mu_;
+  std::map<MHD_Connection*, Pending> conns_;  // guarded by conns_mu_
 
   std::mutex live_mu_;
   std::condition_variable live_cv_;
@@ -160,6 +224,8 @@ MHD_Result Respond(MHD_Connection* c, int status, const std::string& body,
   if (r == nullptr) return MHD_NO;
   MHD_add_response_header(r, "Content-Type", type);
   if (status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+  // A refused peer gets no second try on the same connection.
+  if (status == 401 || status == 403) MHD_add_response_header(r, "Connection", "close");
   MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(status), r);
   MHD_destroy_response(r);
   return ok;
@@ -181,7 +247,10 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
     const MHD_ConnectionInfo* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     fd_ = info != nullptr ? info->connect_fd : -1;
   }
-  ~Exchange() override { impl_->Unregister(this); }
+  ~Exchange() override {
+    if (counted_ > 0) impl_->GiveBody(counted_);
+    impl_->Unregister(this);
+  }
 
   // --- MHD side (its thread) ---
 
@@ -234,7 +303,10 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
     if (*upload_size > 0) {
       if (body_.size() + *upload_size > kMaxBody) {
         too_large_ = true;
-      } else {
+      } else if (!busy_ && !impl_->TakeBody(*upload_size)) {
+        busy_ = true;
+      } else if (!busy_) {
+        counted_ += *upload_size;
         body_.append(upload, *upload_size);
       }
       *upload_size = 0;
@@ -250,10 +322,14 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
       if (too_large_) {
         return Fail(413, absl::StrCat("the request body is over ", kMaxBody >> 20, " MiB"));
       }
+      if (busy_) {
+        ReleaseBody();
+        return Fail(503, absl::StrCat("aixd is taking in more than ", kMaxBufferedBodies >> 20,
+                                      " MiB of requests at once; send this one again shortly"));
+      }
       std::string param;
       auto call = ParseChatCall(body_, &param);
-      body_.clear();
-      body_.shrink_to_fit();
+      ReleaseBody();
       if (!call.ok()) {
         return Fail(HttpStatusFor(call.status().code()), call.status().message(), param);
       }
@@ -396,6 +472,17 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
   }
 
  private:
+  // ReleaseBody frees the request body and its share of the budget; the
+  // memory of a large one goes back to the system.
+  void ReleaseBody() {
+    const size_t size = body_.capacity();
+    body_.clear();
+    body_.shrink_to_fit();
+    impl_->GiveBody(counted_);
+    counted_ = 0;
+    if (size >= kTrimAfterBody) malloc_trim(0);
+  }
+
   MHD_Result Fail(int status, absl::string_view message, absl::string_view param = "",
                   absl::string_view code = "") {
     responded_ = true;
@@ -498,7 +585,9 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
   // MHD thread only.
   Kind kind_ = Kind::kChat;
   std::string body_;
+  size_t counted_ = 0;  // bytes of body_ taken from the endpoint's budget
   bool too_large_ = false;
+  bool busy_ = false;  // the budget was spent: 503
   bool responded_ = false;
 
   // Set before the call starts, then read-only.
@@ -532,6 +621,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* conn, const char* url, const cha
   Door* door = static_cast<Door*>(cls);
   auto* holder = static_cast<std::shared_ptr<Exchange>*>(*con_cls);
   if (holder == nullptr) {
+    door->impl->HeadersSeen(conn);
     auto ex = std::make_shared<Exchange>(door->impl, conn, door->tcp);
     door->impl->Register(ex);
     *con_cls = new std::shared_ptr<Exchange>(ex);
@@ -549,12 +639,22 @@ void OnCompleted(void* /*cls*/, MHD_Connection* /*conn*/, void** con_cls,
   *con_cls = nullptr;
 }
 
-void OnConnection(void* cls, MHD_Connection* /*conn*/, void** /*socket_context*/,
+void OnConnection(void* cls, MHD_Connection* conn, void** /*socket_context*/,
                   MHD_ConnectionNotificationCode code) {
-  RunCount* count = static_cast<Door*>(cls)->impl->connections();
-  if (code == MHD_CONNECTION_NOTIFY_STARTED) count->Enter();
-  if (code == MHD_CONNECTION_NOTIFY_CLOSED) count->Leave();
+  HttpEndpoint::Impl* impl = static_cast<Door*>(cls)->impl;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    impl->connections()->Enter();
+    impl->ConnectionOpened(conn);
+  }
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+    impl->ConnectionClosed(conn);
+    impl->connections()->Leave();
+  }
 }
+
+// MHD's own messages: a peer can make it talk (malformed requests, a flood
+// of connections), so at most one line per 10 s reaches the log.
+LogLimiter mhd_log(absl::Seconds(10));
 
 void OnLog(void* /*cls*/, const char* fmt, va_list ap) {
   char line[512];
@@ -563,10 +663,11 @@ void OnLog(void* /*cls*/, const char* fmt, va_list ap) {
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   // A client that leaves mid-answer is not aixd's problem to report.
   if (absl::StrContains(text, "no longer available") ||
-      absl::StrContains(text, "Connection reset")) {
+      absl::StrContains(text, "Connection reset") ||
+      absl::StrContains(text, "detected connection closure")) {
     return;
   }
-  Log(LogLevel::kWarning, absl::StrCat("http endpoint: ", text));
+  mhd_log.Log(LogLevel::kWarning, absl::StrCat("http endpoint: ", text));
 }
 
 absl::StatusOr<int> BindTcp(const ListenAddress& a) {
@@ -607,7 +708,7 @@ absl::Status HttpEndpoint::Impl::StartDoor(int fd, bool tcp, std::unique_ptr<Doo
   door->daemon = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr,
       nullptr, &OnRequest, door.get(), MHD_OPTION_EXTERNAL_LOGGER, &OnLog, nullptr,
-      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, kConnectionLimit,
+      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, ConnectionLimit(tcp),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
       MHD_OPTION_CONNECTION_TIMEOUT, kConnectionTimeout, MHD_OPTION_NOTIFY_COMPLETED,
       &OnCompleted, nullptr, MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, door.get(),
@@ -626,6 +727,7 @@ absl::Status HttpEndpoint::Impl::StartDoor(int fd, bool tcp, std::unique_ptr<Doo
           if (watcher_stop_) break;
           lock.unlock();
           CheckPeers();
+          ExpireSlowHeaders();
           lock.lock();
         }
       });
@@ -650,6 +752,46 @@ void Quiesce(Door* door) {
 }
 
 }  // namespace
+
+void HttpEndpoint::Impl::ConnectionOpened(MHD_Connection* c) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  std::lock_guard<std::mutex> lock(conns_mu_);
+  conns_[c] = Pending{info != nullptr ? info->connect_fd : -1, absl::Now()};
+}
+
+void HttpEndpoint::Impl::ConnectionClosed(MHD_Connection* c) {
+  std::lock_guard<std::mutex> lock(conns_mu_);
+  conns_.erase(c);
+}
+
+void HttpEndpoint::Impl::HeadersSeen(MHD_Connection* c) {
+  std::lock_guard<std::mutex> lock(conns_mu_);
+  conns_.erase(c);
+}
+
+void HttpEndpoint::Impl::ExpireSlowHeaders() {
+  const absl::Time too_old = absl::Now() - kHeaderDeadline;
+  std::lock_guard<std::mutex> lock(conns_mu_);
+  if (conns_.empty()) return;
+  // A peer that closed before its headers were in will never send them.
+  // MHD may not notice (a connection accepted with its data and its end
+  // already queued gets no further wake-up), so it is cut off now too.
+  std::vector<pollfd> fds;
+  fds.reserve(conns_.size());
+  for (const auto& [c, p] : conns_) fds.push_back(pollfd{p.fd, POLLRDHUP, 0});
+  poll(fds.data(), fds.size(), 0);
+  size_t i = 0;
+  for (auto it = conns_.begin(); it != conns_.end(); ++i) {
+    const bool ended = (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    if (!ended && it->second.opened > too_old) {
+      ++it;
+      continue;
+    }
+    // MHD sees the end of the stream at once and closes the connection.
+    if (it->second.fd >= 0) shutdown(it->second.fd, SHUT_RDWR);
+    it = conns_.erase(it);
+  }
+}
 
 void HttpEndpoint::Impl::Register(const std::shared_ptr<Exchange>& ex) {
   std::lock_guard<std::mutex> lock(live_mu_);

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_depth.h"
 #include "common/text.h"
 
 namespace aix::endpoint {
@@ -82,6 +83,11 @@ void Route(const std::string& model, v1::RunRequest* run) {
 
 absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* param) {
   param->clear();
+  if (!NestingWithin(body)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request body nests JSON more than ", kMaxJsonDepth,
+        " levels deep; send a chat completions request object"));
+  }
   Json doc = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     return absl::InvalidArgumentError(

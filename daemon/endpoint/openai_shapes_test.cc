@@ -159,9 +159,16 @@ TEST(ParseChatCall, SurvivesHostileBodies) {
   EXPECT_FALSE(ParseChatCall(deep, &param).ok());
   EXPECT_FALSE(ParseChatCall("{\"model\": \"\xff\xfe\", \"messages\": []}", &param).ok());
   EXPECT_FALSE(ParseChatCall(R"({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 1e999})", &param).ok());
-  std::string nested = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"extra\": " +
-                       std::string(5000, '[') + std::string(5000, ']') + "}";
-  EXPECT_TRUE(ParseChatCall(nested, &param).ok());
+  auto nested = [](int depth) {
+    return "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"extra\": " +
+           std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']') + "}";
+  };
+  EXPECT_TRUE(ParseChatCall(nested(100), &param).ok());
+  // Deeper than any real request: refused by name before a parser sees it.
+  absl::StatusOr<ChatCall> deeper = ParseChatCall(nested(5000), &param);
+  ASSERT_FALSE(deeper.ok());
+  EXPECT_NE(deeper.status().message().find("levels deep"), std::string::npos) << deeper.status();
+  EXPECT_EQ(deeper.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(Shapes, ErrorObjectsFollowTheStatus) {

@@ -60,6 +60,7 @@ absl::StatusOr<std::string> TokenStore::MakeLocked() {
   absl::Status s = WriteFileAtomically(path_, token + "\n", 0600);
   if (!s.ok()) return s;
   token_ = token;
+  RememberLocked();
   return token;
 }
 
@@ -70,6 +71,7 @@ absl::StatusOr<std::string> TokenStore::Get() {
   auto loaded = LoadLocked();
   if (loaded.ok()) {
     token_ = *loaded;
+    RememberLocked();
     return loaded;
   }
   if (!absl::IsNotFound(loaded.status())) return loaded.status();
@@ -81,10 +83,37 @@ absl::StatusOr<std::string> TokenStore::Rotate() {
   return MakeLocked();
 }
 
+namespace {
+
+bool Same(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+}  // namespace
+
+void TokenStore::RememberLocked() {
+  struct stat st;
+  if (lstat(path_.c_str(), &st) != 0) {
+    seen_ = Seen();
+    return;
+  }
+  seen_ = Seen{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+}
+
 bool TokenStore::Matches(absl::string_view presented) {
   std::string token;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    struct stat st;
+    if (lstat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0) {
+      return false;  // deleted, replaced by something else, or readable by others
+    }
+    // A chmod changes ctime, an edit mtime; a replacement the inode.
+    if (token_.empty() || st.st_dev != seen_.dev || st.st_ino != seen_.ino ||
+        st.st_size != seen_.size || !Same(st.st_mtim, seen_.mtime) || !Same(st.st_ctim, seen_.ctime)) {
+      auto loaded = LoadLocked();
+      token_ = loaded.ok() ? *loaded : "";
+      RememberLocked();
+    }
     token = token_;
   }
   return !token.empty() && SecretEquals(presented, token);

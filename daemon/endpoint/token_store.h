@@ -5,6 +5,8 @@
 #ifndef AIX_DAEMON_ENDPOINT_TOKEN_STORE_H_
 #define AIX_DAEMON_ENDPOINT_TOKEN_STORE_H_
 
+#include <sys/stat.h>
+
 #include <mutex>
 #include <string>
 
@@ -25,7 +27,10 @@ class TokenStore {
   // Rotate replaces the token; the old one stops working at once.
   absl::StatusOr<std::string> Rotate();
 
-  // Matches compares in constant time; false when there is no token.
+  // Matches compares in constant time. The file is looked at each time
+  // (one lstat; read again only when it changed): false when it is gone
+  // (deleting it revokes the token at once), is no longer a private regular
+  // file of ours (chmod 644 refuses every request), or holds no token.
   bool Matches(absl::string_view presented);
 
   const std::string& path() const { return path_; }
@@ -34,9 +39,19 @@ class TokenStore {
   absl::StatusOr<std::string> LoadLocked();
   absl::StatusOr<std::string> MakeLocked();
 
+  // Remember notes what the token was read from, to see a change.
+  void RememberLocked();
+
   const std::string path_;
   std::mutex mu_;
   std::string token_;  // guarded by mu_; empty until loaded
+  // guarded by mu_: the file as token_ was read from (or written to).
+  struct Seen {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    timespec mtime{}, ctime{};
+  } seen_;
 };
 
 }  // namespace aix::endpoint

@@ -63,6 +63,10 @@ struct ResponseHead {
   // retry_after_ms: how long the server asked us to wait (Retry-After as
   // seconds or an HTTP date, via libcurl; retry-after-ms first), or -1.
   int64_t retry_after_ms = -1;
+
+  // RetryAfterSeconds is retry_after_ms in whole seconds, rounded up (a
+  // wait shown shorter than asked would be retried too soon), or 0.
+  int64_t RetryAfterSeconds() const { return retry_after_ms < 0 ? 0 : (retry_after_ms + 999) / 1000; }
 };
 
 // ResponseHandler receives one transfer's events, on the loop thread.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "common/json_depth.h"
+
 namespace aix::providers {
 
 const Json* Field(const Json* j, absl::string_view key) {
@@ -53,8 +55,9 @@ std::optional<int64_t> CountField(const Json* j, absl::string_view key) {
 }
 
 std::optional<Json> ParseUntrusted(absl::string_view text) {
-  // allow_exceptions=false: malformed input yields a discarded value. Deep
-  // nesting is bounded by the reply-size caps the pool enforces.
+  // allow_exceptions=false: malformed input yields a discarded value; deep
+  // nesting is refused before parsing (a parser pays per level).
+  if (!NestingWithin(text)) return std::nullopt;
   Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return std::nullopt;
   return j;

@@ -22,4 +22,21 @@ void Log(LogLevel level, absl::string_view message) {
   (void)ignored;
 }
 
+void LogLimiter::Log(LogLevel level, absl::string_view message) {
+  int64_t held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const absl::Time now = absl::Now();
+    if (now - last_ < every_) {
+      ++held_;
+      return;
+    }
+    last_ = now;
+    held = held_;
+    held_ = 0;
+  }
+  if (held == 0) return aix::Log(level, message);
+  aix::Log(level, absl::StrCat(message, " (and ", held, " more like it since the last such line)"));
+}
+
 }  // namespace aix

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "common/grpc_status.h"
+#include "common/redact.h"
 #include "daemon/http/collect.h"
 #include "daemon/providers/provider.h"
 #include "daemon/runs/plan.h"
@@ -112,13 +113,18 @@ class ModelsReactor : public grpc::ServerUnaryReactor {
 
   // Fetch starts the transfer. The call may finish (and gRPC call OnDone)
   // before Fetch returns, so Fetch holds a reference of its own.
-  void Fetch(http::HttpRequest request, providers::Endpoint endpoint,
+  // `key` is the key the request carries: the provider's answer is
+  // scrubbed of it (common/redact.h).
+  void Fetch(http::HttpRequest request, providers::Endpoint endpoint, const std::string& key,
              v1::ListModelsResponse* response) {
     refs_.fetch_add(1);
+    auto redactor = std::make_shared<Redactor>();
+    redactor->Add(key);
     const uint64_t id = http::Collect(
         pool_, std::move(request),
-        [this, endpoint, response](absl::StatusOr<http::HttpResponse> r) {
-          Finish(ToGrpcStatus(Interpret(endpoint, std::move(r), response)));
+        [this, endpoint, response, redactor](absl::StatusOr<http::HttpResponse> r) {
+          absl::Status s = Interpret(endpoint, std::move(r), response);
+          Finish(ToGrpcStatus(absl::Status(s.code(), redactor->Scrub(s.message()))));
         });
     bool cancel_now;
     {
@@ -148,8 +154,7 @@ class ModelsReactor : public grpc::ServerUnaryReactor {
                                 v1::ListModelsResponse* response) {
     if (!r.ok()) return providers::TransportError(e, r.status());
     if (r->head.status < 200 || r->head.status >= 300) {
-      return providers::HttpError(e, "", r->head.status, r->body,
-                                  r->head.retry_after_ms < 0 ? 0 : r->head.retry_after_ms / 1000);
+      return providers::HttpError(e, "", r->head.status, r->body, r->head.RetryAfterSeconds());
     }
     AIX_ASSIGN_OR_RETURN(auto models, providers::ParseModels(r->body));
     for (const auto& m : models) response->add_models(m);
@@ -173,6 +178,7 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
                                                           const v1::ListModelsRequest* request,
                                                           v1::ListModelsResponse* response) {
   auto* reactor = new ModelsReactor(pool_);
+  std::string key_sent;
   auto prepared = [&]() -> absl::StatusOr<std::pair<http::HttpRequest, providers::Endpoint>> {
     AIX_RETURN_IF_ERROR(peers_->Authorize(*context));
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
@@ -185,6 +191,7 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
     providers::KeyChoice key = providers::ChooseKey(
         e, env == request->api_keys().end() ? nullptr : &env->second, doc);
     http::HttpRequest req = providers::BuildModelsRequest(e, key.key);
+    key_sent = key.key;
     config::RunSettings settings = config::ReadRunSettings(doc);
     req.ca_bundle = settings.ca_bundle;
     req.limits = runs::LimitsFor(settings);
@@ -196,7 +203,7 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
     reactor->Finish(ToGrpcStatus(prepared.status()));
     return reactor;
   }
-  reactor->Fetch(std::move(prepared->first), std::move(prepared->second), response);
+  reactor->Fetch(std::move(prepared->first), std::move(prepared->second), key_sent, response);
   return reactor;
 }
 

@@ -8,13 +8,16 @@
 #include <optional>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "common/limits.h"
 #include "common/mask.h"
+#include "common/redact.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/history/history_writer.h"
@@ -187,6 +190,19 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   void Begin(Prepared prepared, history::HistoryWriter* history, std::string client) {
     started_ = absl::Now();
     plan_ = std::move(prepared.plan);
+    // Every key this run may send, and a custom provider's own header
+    // values (a gateway's token), are scrubbed from what providers say.
+    for (const runs::Attempt& a : plan_.attempts) {
+      redactor_.Add(a.key.key);
+      if (absl::StartsWith(a.endpoint.provider, "custom:")) {
+        for (const std::string& h : a.endpoint.headers) {
+          const size_t colon = h.find(':');
+          if (colon != std::string::npos) {
+            redactor_.Add(absl::StripAsciiWhitespace(absl::string_view(h).substr(colon + 1)));
+          }
+        }
+      }
+    }
     if (prepared.record && history != nullptr) {
       history_ = history;
       record_ = std::move(prepared.history);
@@ -306,8 +322,9 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     } else if (head_.status < 200 || head_.status >= 300) {
       failure.http_status = head_.status;
       failure.retry_after_ms = head_.retry_after_ms;
-      result = providers::HttpError(e, a.model, head_.status, error_body_,
-                                    head_.retry_after_ms < 0 ? 0 : (head_.retry_after_ms + 999) / 1000);
+      // Scrubbed before the message is cut to an excerpt, and after.
+      result = providers::HttpError(e, a.model, head_.status, redactor_.Scrub(error_body_),
+                                    head_.RetryAfterSeconds());
     } else if (!plan_.chat.stream) {
       absl::Status s = providers::DialectFor(e.wire).OnBody(whole_body_, &reply_);
       if (!s.ok()) {
@@ -359,6 +376,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       result = absl::Status(result.code(), absl::StrCat(result.message(), "\n(", attempts_.size(),
                                                         " attempts: ", absl::StrJoin(tried, ", "), ")"));
     }
+    if (text_sent_) FlushText();
     Record(result);
     RequestFinish(result);
   }
@@ -397,6 +415,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     whole_body_.clear();
     parser_ = std::make_unique<http::SseParser>();
     reply_ = providers::Reply();
+    stream_ = StreamRedactor(&redactor_);  // text held back by a failed attempt was never sent
     body_started_ = false;
     waited_ = wait;
     http::HttpRequest request = runs::RequestFor(plan_, Attempting());
@@ -432,7 +451,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     r.started = started_;
     r.provider = Attempting().endpoint.provider;
     r.model = Attempting().model;
-    r.finish_reason = PrintableExcerpt(reply_.finish_reason, 64);
+    r.finish_reason = redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64));
     r.prompt_tokens = reply_.prompt_tokens;
     r.completion_tokens = reply_.completion_tokens;
     r.ttft_ms = first_token_ == absl::InfinitePast()
@@ -448,11 +467,11 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       r.outcome = "ok";
     } else if (cancelled || result.code() == absl::StatusCode::kCancelled) {
       r.outcome = "cancelled";
-      r.error_message = FirstLine(result.message());
+      r.error_message = redactor_.Scrub(FirstLine(result.message()));
     } else {
       r.outcome = "failed";
       r.error_class = absl::StatusCodeToString(result.code());
-      r.error_message = std::string(result.message());
+      r.error_message = redactor_.Scrub(result.message());
     }
     Json tried = Json::array();
     for (const v1::Attempt& t : attempts_) {
@@ -469,18 +488,33 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     t.set_provider(Attempting().endpoint.provider);
     t.set_model(Attempting().model);
     t.set_http_status(head_.status);
-    t.set_error(error);
+    t.set_error(redactor_.Scrub(error));
     t.set_waited_ms(absl::ToInt64Milliseconds(waited_));
     attempts_.push_back(std::move(t));
   }
 
   void Notify(std::string message) {
     v1::RunEvent ev;
-    ev.mutable_notice()->set_message(std::move(message));
+    ev.mutable_notice()->set_message(redactor_.Scrub(message));
     Enqueue(std::move(ev));
   }
 
-  void SendText(std::string text) {
+  // SendText queues answer text for the client and the history, less any
+  // key the provider echoed (the end of a piece that may begin one waits
+  // for the next piece, or for FlushText).
+  void SendText(absl::string_view piece) {
+    std::string text = stream_.Feed(piece);
+    if (text.empty()) return;
+    QueueText(std::move(text));
+  }
+
+  // FlushText sends what SendText held back, once the answer has ended.
+  void FlushText() {
+    std::string rest = stream_.Flush();
+    if (!rest.empty()) QueueText(std::move(rest));
+  }
+
+  void QueueText(std::string text) {
     if (FirstInvalidUtf8(text) != absl::string_view::npos) text = ToValidUtf8(text);
     if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
     text_sent_ = true;
@@ -493,9 +527,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   }
 
   void Succeed() {
+    FlushText();
     v1::RunEvent done;
     v1::RunDone* d = done.mutable_done();
-    d->set_finish_reason(PrintableExcerpt(reply_.finish_reason, 64));
+    d->set_finish_reason(redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64)));
     d->set_prompt_tokens(reply_.prompt_tokens);
     d->set_completion_tokens(reply_.completion_tokens);
     if (first_token_ != absl::InfinitePast()) {
@@ -512,6 +547,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
 
   void UpstreamFailed(const absl::Status& status) {
     upstream_failed_ = true;
+    if (text_sent_) FlushText();
     RecordAttempt(FirstLine(status.message()));
     Record(status);
     CancelTransfer();
@@ -560,7 +596,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       std::lock_guard<std::mutex> lock(mu_);
       if (finish_requested_) return;
       finish_requested_ = true;
-      final_ = status;
+      final_ = absl::Status(status.code(), redactor_.Scrub(status.message()));
       next = NextWriteLocked(&finish, &grpc_status);
     }
     Act(next, finish, grpc_status);
@@ -590,7 +626,8 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   http::HttpPool* const pool_;
   RunCount* const active_;
   absl::Time started_;
-  runs::Plan plan_;  // set by Begin, then read-only
+  runs::Plan plan_;      // set by Begin, then read-only
+  Redactor redactor_;    // set by Begin, then read-only
 
   std::mutex mu_;
   std::shared_ptr<RunReactor> self_;  // guarded by mu_; gRPC's reference
@@ -616,6 +653,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   std::string error_body_, whole_body_;
   std::unique_ptr<http::SseParser> parser_;
   providers::Reply reply_;
+  StreamRedactor stream_{&redactor_};
   bool body_started_ = false;
   absl::Time first_token_ = absl::InfinitePast();
   bool upstream_failed_ = false;

@@ -34,6 +34,11 @@ RESPONSE fields (all optional):
                 the client takes them
   usage         {"prompt_tokens": N, "completion_tokens": N}
 
+In error, chunks, body and raw, "{auth}" stands for the request's
+Authorization (or x-api-key) header as received and "{key}" for the key in
+it; "{key:A:B}" is a slice of the key (Python's [A:B]). A hostile provider
+that echoes credentials back, whole or split across events.
+
 GET .../models takes the next scripted response too, when one is queued
 (only status, headers, body and gzip_mb apply).
 
@@ -48,6 +53,7 @@ import gzip
 import http.server
 import io
 import json
+import re
 import socket
 import ssl
 import sys
@@ -119,6 +125,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._record(None)
             with LOCK:
                 script = STATE["script"].pop(0) if STATE["script"] else {}
+            script = self._echo(script)
             if self._hostile_body(script):
                 return
             return self._send_json(script.get("status", 200), {"object": "list", "data": [
@@ -175,10 +182,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     # ---- the provider ------------------------------------------------------
+    def _echo(self, script):
+        """Fills the {auth} and {key} placeholders with what this request carried."""
+        auth = self.headers.get("Authorization") or self.headers.get("x-api-key") or ""
+        key = auth[len("Bearer "):] if auth.startswith("Bearer ") else auth
+
+        def fill(text):
+            def one(m):
+                if m.group(1) == "auth":
+                    return auth
+                if m.group(2) is None:
+                    return key
+                a = int(m.group(2)) if m.group(2) else None
+                b = int(m.group(3)) if m.group(3) else None
+                return key[a:b]
+            return re.sub(r"\{(auth|key)(?::(-?\d*):(-?\d*))?\}", one, text)
+
+        out = dict(script)
+        for field in ("error", "body", "raw"):
+            if isinstance(out.get(field), str):
+                out[field] = fill(out[field])
+        if isinstance(out.get("chunks"), list):
+            out["chunks"] = [fill(c) if isinstance(c, str) else c for c in out["chunks"]]
+        return out
+
     def _complete(self, body, anthropic):
         self._record(body)
         with LOCK:
             script = STATE["script"].pop(0) if STATE["script"] else {}
+        script = self._echo(script)
         time.sleep(script.get("head_delay_ms", 0) / 1000.0)
         if self._hostile_body(script):
             return

@@ -34,19 +34,6 @@ struct HttpResult {
   std::string err;
 };
 
-// FreePort asks the kernel for a loopback port nobody uses right now.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  close(fd);
-  return ntohs(sa.sin_port);
-}
-
 // Events splits a streamed body into its SSE data payloads.
 std::vector<std::string> Events(const std::string& body) {
   std::vector<std::string> out;

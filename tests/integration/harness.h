@@ -37,6 +37,9 @@ Result RunProcess(const std::vector<std::string>& argv,
 pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
             const std::string& stdout_path, const std::string& stderr_path);
 
+// FreePort is a loopback TCP port that nobody used a moment ago.
+int FreePort();
+
 // Sandbox is one user's world: socket, storage, HOME, all in a fresh
 // directory. Its destructor kills every daemon serving its socket and
 // removes the directory.
