@@ -153,6 +153,40 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open " + path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "stat " + path);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is not a regular file (a pipe, device or socket); move it away or replace it "
+              "with a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is ", st.st_size >> 10, " KiB, over the ", max_bytes >> 10,
+        " KiB aix reads from such a file; shorten it or move it away"));
+  }
+  std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "read " + path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {  // it grew while read
+      return absl::FailedPreconditionError(absl::StrCat(path, " grew past ", max_bytes >> 10,
+                                                        " KiB while being read; try again"));
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents, mode_t mode) {
   std::string tmpl = path + ".tmp-XXXXXX";

@@ -36,8 +36,17 @@ absl::Status EnsurePrivateDir(const std::string& path, Links links = Links::kFol
 // another writer's, in progress). Returns how many were removed.
 int RemoveStaleTempFiles(const std::string& dir, int min_age_s = 10);
 
-// ReadFile returns the whole file. NotFound if it does not exist.
+// ReadFile returns the whole file. NotFound if it does not exist. It reads
+// whatever `path` is (a pipe the client was handed, /dev/stdin): for files
+// in aixd's own directories use ReadRegularFile.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// ReadRegularFile reads a file that a user may have replaced by hand with
+// anything: it opens without blocking (a FIFO would otherwise hang the
+// caller forever), and refuses what is not a regular file or is larger than
+// `max_bytes` (FailedPrecondition, naming the path and the fix). NotFound
+// if it does not exist.
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
 
 // WriteFileAtomically replaces `path` with `contents`: it writes a temporary
 // file in the same directory with `mode` from the moment it exists, fsyncs

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -50,6 +51,9 @@ namespace {
 // How long in-flight calls may run after a shutdown request before they
 // are cancelled.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+// Past the grace, what shutdown may take before aixd leaves anyway (inside
+// aixd.service's TimeoutStopSec of 10 s).
+constexpr absl::Duration kShutdownSlack = absl::Seconds(6);
 
 v1::StartMethod StartMethodOf(const DaemonOptions& options, bool socket_activated) {
   if (socket_activated) return v1::START_METHOD_SYSTEMD_SOCKET;
@@ -208,6 +212,17 @@ int RunDaemon(const DaemonOptions& options) {
   }
   Log(LogLevel::kInfo, absl::StrCat("received ", strsignal(sig), "; shutting down"));
   sd_notify(0, "STOPPING=1");
+  // Shutdown is bounded whatever a handler does: one stuck in a system
+  // call (a file that blocks, a disk that hangs) must not keep aixd alive
+  // with SIGTERM pending. State on disk is always whole (atomic writes), so
+  // leaving without the last goodbyes loses nothing.
+  std::thread([] {
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(kShutdownGrace + kShutdownSlack));
+    Log(LogLevel::kError, absl::StrCat("shutdown did not finish in ",
+                                       absl::FormatDuration(kShutdownGrace + kShutdownSlack),
+                                       " (a request is stuck); exiting anyway"));
+    _exit(1);
+  }).detach();
   // HTTP streams get the same grace as gRPC runs, then end; the endpoint
   // stops before the gRPC server its calls go through.
   http->Shutdown(kShutdownGrace);

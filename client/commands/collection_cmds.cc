@@ -1,6 +1,7 @@
 // aix collection create|list|info|load|unload|add|remove|delete, and the
 // Python aix's spellings of the same (collection-create, ...).
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -273,7 +274,17 @@ absl::Status ImportRepo(const CollectionArgs& a) {
                                                cloned.status().message()));
   }
   std::vector<std::string> files;
-  if (DIR* d = opendir((repo + "/collections").c_str())) {
+  // collections/ itself must be the repository's own directory: a link
+  // there could point anywhere on this machine.
+  struct stat dir_st;
+  if (lstat((repo + "/collections").c_str(), &dir_st) == 0 && !S_ISDIR(dir_st.st_mode)) {
+    cleanup();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "collections/ in ", a.path, " is ", S_ISLNK(dir_st.st_mode) ? "a symbolic link" : "not a directory",
+        "; aix imports only files inside the repository (make collections/ a real directory)"));
+  }
+  const int dir_fd = open((repo + "/collections").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (DIR* d = dir_fd >= 0 ? fdopendir(dir_fd) : nullptr) {
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
       bool xml = absl::EndsWith(name, ".xml"), bundle = absl::EndsWith(name, ".tar.gz");

@@ -113,7 +113,7 @@ absl::Status ConfigStore::ParseLocked(const std::string& text) {
 
 absl::StatusOr<std::vector<std::string>> ConfigStore::MigrateFromPython(bool dry_run) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto text = ReadFile(path_);
+  auto text = ReadRegularFile(path_, kMaxConfigBytes);
   if (text.status().code() == absl::StatusCode::kNotFound) return std::vector<std::string>{};
   AIX_RETURN_IF_ERROR(text.status());
   Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -145,7 +145,7 @@ absl::Status ConfigStore::RefreshLocked() {
   if (!id.ok()) return id.status();
   if (loaded_ && *id == identity_) return absl::OkStatus();
   loaded_ = false;
-  AIX_ASSIGN_OR_RETURN(std::string text, ReadFile(path_));
+  AIX_ASSIGN_OR_RETURN(std::string text, ReadRegularFile(path_, kMaxConfigBytes));
   AIX_RETURN_IF_ERROR(ParseLocked(text));
   // A file created by hand may be readable by others; it holds keys.
   chmod(path_.c_str(), 0600);

@@ -28,6 +28,9 @@
 
 namespace aix::config {
 
+// kMaxConfigBytes bounds config.json (a hand edit may paste anything in).
+inline constexpr size_t kMaxConfigBytes = 4 << 20;
+
 // SettingView is one setting as it may be shown: secrets already masked.
 struct SettingView {
   std::string key;

@@ -74,8 +74,12 @@ Json MigratePythonConfig(const Json& doc, std::vector<std::string>* report) {
                                        parsed->dump()));
         out[key] = *parsed;
       } else {
-        report->push_back(absl::StrCat(key, ": \"", value.get<std::string>(),
-                                       "\" could not be read and was dropped (", parsed.status().message(), ")"));
+        // The value is not repeated: what does not parse as a setting may be
+        // anything, a key pasted into the wrong field included.
+        report->push_back(absl::StrCat(key, ": the text value (", value.get<std::string>().size(),
+                                       " characters) is not a valid ", key,
+                                       " and was dropped; set it with: aix config --set ", key,
+                                       " VALUE"));
       }
       continue;
     }
@@ -97,22 +101,26 @@ Json MigratePythonConfig(const Json& doc, std::vector<std::string>* report) {
           keys[name] = key;
           report->push_back(absl::StrCat("the API key of ", name, " moved to api_keys.", name));
         }
-        std::string url = def.value("base_url", "");
-        if (!url.empty() && def["base_url"].is_string()) {
+        std::string url = def.contains("base_url") && def["base_url"].is_string()
+                              ? def["base_url"].get<std::string>()
+                              : "";
+        if (!url.empty()) {
           report->push_back(absl::StrCat(name, ": its base_url (", url, ") is kept only if you "
                                          "set it: aix config ", name, "_base_url URL"));
         }
         continue;
       }
       Json ours = Json::object();
-      ours["base_url"] = def.value("base_url", "");
+      ours["base_url"] = def.contains("base_url") && def["base_url"].is_string() ? def["base_url"] : Json("");
       if (def.contains("default_model") && def["default_model"].is_string() &&
           !def["default_model"].get<std::string>().empty()) {
         ours["model"] = def["default_model"];
       }
       Json headers = def.contains("headers") && def["headers"].is_object() ? def["headers"]
                                                                            : Json::object();
-      std::string auth = def.value("auth_type", "bearer");
+      std::string auth = def.contains("auth_type") && def["auth_type"].is_string()
+                             ? def["auth_type"].get<std::string>()
+                             : "bearer";
       if (auth == "x-api-key") {
         // Ours has no such auth type: the key goes into the header itself.
         ours["auth_type"] = "none";

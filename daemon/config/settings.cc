@@ -107,6 +107,7 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
           u.size() <= (absl::StartsWith(u, "https") ? 8u : 7u)) {
         return bad();
       }
+      if (!UrlScheme(u).ok()) return bad();  // libcurl's parser, a port left empty
       return absl::OkStatus();
     }
     case SettingType::kFile:
@@ -374,6 +375,17 @@ absl::StatusOr<std::string> UrlScheme(const std::string& url) {
   if (scheme != "http" && scheme != "https") {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", url, "' uses ", scheme, "://; a provider URL must be http:// or https://"));
+  }
+  // libcurl takes "host:" as the default port; a ':' with nothing after it
+  // is more likely a port that was forgotten.
+  absl::string_view authority(url);
+  authority.remove_prefix(std::min(authority.size(), authority.find("://") + 3));
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  authority.remove_prefix(authority.rfind('@') == absl::string_view::npos ? 0 : authority.rfind('@') + 1);
+  if (absl::EndsWith(authority, ":")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", url, "' has a ':' after the host but no port; write the port "
+        "(e.g. http://127.0.0.1:11434/v1) or leave out the ':'"));
   }
   return scheme;
 }

@@ -51,6 +51,7 @@ TEST(Settings, RejectsBadValuesNamingKeyValueAndWhatIsValid) {
       {"default_provider", "gemini", "openrouter, openai, anthropic, custom:NAME"},
       {"default_provider", "custom:../x", "custom:NAME"},
       {"default_model", "", "non-empty"},
+      {"openai_base_url", "http://127.0.0.1:/v1", "http:// or https:// URL"},
   };
   for (const Case& c : cases) {
     auto v = ParseValue(Spec(c.key), c.value, doc);

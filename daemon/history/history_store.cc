@@ -66,8 +66,22 @@ constexpr char kColumns[] =
     "prompt_tokens, completion_tokens, ttft_ms, total_ms, outcome, error_class, error_message, "
     "attempts, client";
 
+// Fix is what to do about the error `db` last had: a damaged file has a
+// remedy that loses nothing the user can still get back.
+std::string Fix(sqlite3* db) {
+  const int rc = sqlite3_extended_errcode(db) & 0xff;
+  if (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB) return "";
+  const char* file = sqlite3_db_filename(db, "main");
+  const std::string path = file != nullptr && *file != '\0' ? file : "history.db";
+  return absl::StrCat(
+      ". The history file is damaged: move it away (mv ", path, " ", path,
+      ".damaged) and aix starts a new one with the next run; sqlite3's .recover can get old runs "
+      "out of the moved file. Runs themselves are not affected");
+}
+
 absl::Status Error(sqlite3* db, const std::string& what) {
-  return absl::InternalError(absl::StrCat("run history (", what, "): ", sqlite3_errmsg(db)));
+  return absl::InternalError(
+      absl::StrCat("run history (", what, "): ", sqlite3_errmsg(db), Fix(db)));
 }
 
 // Statement is one prepared statement, finalized on scope exit.
@@ -123,7 +137,7 @@ absl::Status Exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown error";
     sqlite3_free(err);
-    return absl::InternalError(absl::StrCat("run history: ", msg));
+    return absl::InternalError(absl::StrCat("run history: ", msg, Fix(db)));
   }
   return absl::OkStatus();
 }
@@ -267,6 +281,13 @@ absl::StatusOr<std::vector<RunRecord>> HistoryStore::List(const Filter& f) {
 }
 
 absl::StatusOr<std::vector<RunRecord>> HistoryStore::Search(const std::string& query, int limit) {
+  // A query is a few words: FTS5's cost grows with every term (a 450 KB
+  // query took 19 s and 1.5 GB while the history was locked).
+  if (query.size() > kMaxSearchBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a search is at most ", kMaxSearchBytes, " bytes (this one is ", query.size(),
+        "); search for a few distinctive words"));
+  }
   // Plain words are quoted, so that "what's -x" is words, not FTS5 syntax
   // errors; all must match.
   std::vector<std::string> terms;
@@ -282,6 +303,11 @@ absl::StatusOr<std::vector<RunRecord>> HistoryStore::Search(const std::string& q
     }
   }
   if (terms.empty()) return absl::InvalidArgumentError("search for what? Give one or more words");
+  if (terms.size() > kMaxSearchWords) {
+    return absl::InvalidArgumentError(absl::StrCat("a search takes at most ", kMaxSearchWords,
+                                                   " words (this one has ", terms.size(),
+                                                   "); search for fewer, more distinctive words"));
+  }
   // Newest first, as in a shell's history: FTS5 walks its index in rowid
   // order and stops at the limit, where ranking by relevance would score
   // every match (160 ms for a common word over 100,000 runs).

@@ -83,6 +83,10 @@ class HistoryStore {
   // Search returns the newest runs whose prompt or answer contain every
   // word of `query` (whole words, any case; quotes and operators are taken
   // as text).
+  // A query over kMaxSearchBytes or kMaxSearchWords is refused
+  // (InvalidArgument, naming the bound).
+  static constexpr size_t kMaxSearchBytes = 1024;
+  static constexpr size_t kMaxSearchWords = 32;
   absl::StatusOr<std::vector<RunRecord>> Search(const std::string& query, int limit);
   // Get returns one run; NotFound names the id.
   absl::StatusOr<RunRecord> Get(int64_t id);

@@ -117,6 +117,20 @@ TEST_F(HistoryStoreTest, SearchFindsWordsInPromptsAndAnswers) {
   EXPECT_EQ(store_->Search("  ", 10).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(HistoryStoreTest, AHugeQueryIsRefusedBeforeTheIndexSeesIt) {
+  std::string huge;
+  while (huge.size() < 450 * 1024) huge += "lorem ipsum ";
+  auto r = store_->Search(huge, 10);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("at most 1024 bytes"), std::string::npos) << r.status();
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += "w" + std::to_string(i) + " ";
+  r = store_->Search(many, 10);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("at most 32 words"), std::string::npos) << r.status();
+  EXPECT_TRUE(store_->Search("w1 w2 w3", 10).ok());
+}
+
 TEST_F(HistoryStoreTest, DeleteAndPruneAlsoLeaveTheSearch) {
   const absl::Time t0 = absl::FromUnixSeconds(1764500000);
   auto old_id = store_->Add(Run("a", "openai", "ancient words", t0));
@@ -146,6 +160,17 @@ TEST_F(HistoryStoreTest, UsageSumsByDayProviderAndModel) {
   auto months = store_->Usage(absl::InfinitePast(), /*by_month=*/true);
   ASSERT_EQ(months->size(), 2u);
   EXPECT_EQ((*months)[0].period, "2025-11");
+}
+
+TEST_F(HistoryStoreTest, ADamagedFileIsRefusedWithTheFix) {
+  store_.reset();
+  const std::string path = dir_ + "/history.db";
+  ASSERT_EQ(std::system(("rm -f " + path + "* && head -c 8192 /dev/urandom > " + path).c_str()), 0);
+  auto opened = HistoryStore::Open(path);
+  ASSERT_FALSE(opened.ok());
+  const std::string msg(opened.status().message());
+  EXPECT_NE(msg.find("damaged"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mv " + path + " " + path + ".damaged"), std::string::npos) << msg;
 }
 
 TEST_F(HistoryStoreTest, ANewerSchemaIsRefusedWithTheFix) {

@@ -195,7 +195,15 @@ absl::StatusOr<ImportSet> ReadImport(absl::string_view data, const std::string& 
   if (!manifest.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": manifest.json is not JSON"));
   }
-  if (manifest.value("format", "") == kFormat) return FromOurBundle(files, source);
+  auto format = manifest.find("format");
+  if (format != manifest.end() && !format->is_string()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": manifest.json's format is ", format->type_name(), ", not text (\"", kFormat,
+        "\" for an aix bundle); export the collection again with: aix collection export"));
+  }
+  if (format != manifest.end() && format->get<std::string>() == kFormat) {
+    return FromOurBundle(files, source);
+  }
   // The Python aix's bundle: NAME.xml beside the manifest.
   auto name = manifest.find("collection_name");
   if (name == manifest.end() || !name->is_string()) {

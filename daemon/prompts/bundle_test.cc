@@ -106,6 +106,7 @@ TEST_F(BundleTest, HostileBundlesAreRefusedNamingTheEntry) {
       {{{"notes.txt", "hi"}}, "no manifest.json"},
       {{{"manifest.json", manifest}}, "no collection.yaml"},
       {{{"manifest.json", R"({"collection_name": "py"})"}}, "lacks py.xml"},
+      {{{"manifest.json", R"({"format": 7})"}}, "manifest.json's format is number, not text"},
   };
   for (const Case& c : cases) {
     auto set = ReadImport(Tar(c.entries), "evil.tar.gz");

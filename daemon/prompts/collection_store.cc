@@ -94,7 +94,7 @@ std::string CollectionStore::PathOf(absl::string_view name) const {
 
 absl::StatusOr<Collection> CollectionStore::Get(absl::string_view name) const {
   AIX_RETURN_IF_ERROR(ValidateCollectionName(name));
-  auto text = ReadFile(PathOf(name));
+  auto text = ReadRegularFile(PathOf(name), kMaxPromptFileBytes);
   if (text.status().code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(absl::StrCat("no collection named '", name,
                                             "'; see what exists with: aix collection list"));
@@ -214,7 +214,7 @@ void CollectionStore::MarkPythonMigrated() {
 }
 
 std::optional<std::string> CollectionStore::Loaded() const {
-  auto text = ReadFile(dir_ + "/loaded");
+  auto text = ReadRegularFile(dir_ + "/loaded", 4096);
   if (!text.ok()) return std::nullopt;
   std::string name(absl::StripAsciiWhitespace(*text));
   if (!ValidateCollectionName(name).ok() || access(PathOf(name).c_str(), F_OK) != 0) {

@@ -176,7 +176,7 @@ absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
       return it->second.prompt;
     }
   }
-  auto text = ReadFile(PathOf(name));
+  auto text = ReadRegularFile(PathOf(name), kMaxPromptFileBytes);
   if (text.status().code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(absl::StrCat(
         "no prompt named '", name, "'; see what exists with: aix list"));

@@ -23,6 +23,11 @@
 
 namespace aix::prompts {
 
+// kMaxPromptFileBytes bounds a prompt or collection file read from the
+// library (a hand-copied 100 MB file cost 18 s and 700 MB to parse): far
+// above any template, below what would stall a listing.
+inline constexpr size_t kMaxPromptFileBytes = 4 << 20;
+
 struct Prompt {
   std::string name;
   std::string template_text;

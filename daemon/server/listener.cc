@@ -43,7 +43,7 @@ absl::StatusOr<int> TakeLock(const std::string& socket_path) {
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     std::string pid = "unknown";
-    auto text = ReadFile(lock_path);
+    auto text = ReadRegularFile(lock_path, 4096);
     if (text.ok()) pid = std::string(absl::StripAsciiWhitespace(*text));
     close(fd);
     if (err == EWOULDBLOCK) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "common/files.h"
+#include "common/limits.h"
 #include "daemon/prompts/bundle.h"
 #include "daemon/prompts/python_import.h"
 #include "daemon/services/guarded.h"
@@ -207,7 +208,7 @@ grpc::Status CollectionServiceImpl::MigratePythonLibrary(
     response->set_config_migrated(!config_report.empty());
     for (const std::string& line : config_report) response->add_report(line);
     for (const std::string& file : collections_->PythonFiles()) {
-      auto text = ReadFile(file);
+      auto text = ReadRegularFile(file, kMaxRequestBytes);
       absl::StatusOr<prompts::ImportSet> set =
           text.ok() ? prompts::ParsePythonCollection(*text, file)
                     : absl::StatusOr<prompts::ImportSet>(text.status());

@@ -1,12 +1,18 @@
 // Guarded is how every aix.v1 handler runs: check the caller's uid, run the
-// body (which speaks absl::Status), convert the result to grpc::Status.
+// body (which speaks absl::Status), convert the result to grpc::Status. An
+// exception that escapes the body (a JSON library's type error on a file a
+// user edited, say) becomes an Internal error that says what happened,
+// instead of gRPC's bare "Unexpected error in RPC handling".
 #ifndef AIX_DAEMON_SERVICES_GUARDED_H_
 #define AIX_DAEMON_SERVICES_GUARDED_H_
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
+#include <exception>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "daemon/server/peer_registry.h"
 
@@ -16,7 +22,15 @@ template <typename Body>
 grpc::Status Guarded(const PeerRegistry& peers, const grpc::ServerContextBase* context,
                      Body&& body) {
   absl::Status status = peers.Authorize(*context);
-  if (status.ok()) status = body();
+  if (status.ok()) {
+    try {
+      status = body();
+    } catch (const std::exception& e) {
+      status = absl::InternalError(absl::StrCat(
+          "aixd could not handle this request: ", e.what(),
+          ". If a file you edited by hand is involved, check it; otherwise please report this"));
+    }
+  }
   return ToGrpcStatus(status);
 }
 

@@ -70,7 +70,7 @@ grpc::Status PromptServiceImpl::GetPrompt(grpc::ServerContext* context,
       response->clear_template_();
       return absl::OkStatus();
     }
-    AIX_ASSIGN_OR_RETURN(std::string yaml, ReadFile(store_->PathOf(p.name)));
+    AIX_ASSIGN_OR_RETURN(std::string yaml, ReadRegularFile(store_->PathOf(p.name), prompts::kMaxPromptFileBytes));
     response->set_yaml(yaml);
     return absl::OkStatus();
   });

@@ -197,6 +197,40 @@ TEST(Text, ANonUtf8PromptFileIsThatFilesProblemOnly) {
   EXPECT_THAT(run.err, HasSubstr(bad + ":2:"));
 }
 
+// A FIFO, a device or a huge file in the prompts directory is that file's
+// problem only: nothing blocks on it (a FIFO hung aix list and pinned a
+// daemon thread, and then aixd never exited on SIGTERM), nothing parses
+// 100 MB, and the daemon still stops at once.
+TEST(Files, SpecialAndHugeFilesInTheLibraryAreSkippedWithoutBlocking) {
+  Sandbox box;
+  ASSERT_EQ(box.Aix({"create", "good", "Fine {x}"}).exit_code, 0);
+  const std::string fifo = box.storage + "/prompts/ff.yaml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string huge = box.storage + "/prompts/huge.yaml";
+  WriteText(huge, "name: huge\ntemplate: \"" + std::string(5 << 20, 'x') + "\"\n");
+  ASSERT_EQ(symlink("/dev/zero", (box.storage + "/prompts/zero.yaml").c_str()), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  Result list = RunProcess({AixPath(), "list"}, box.env, "", 20);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("good"));
+  EXPECT_THAT(list.err, HasSubstr(fifo + " is not a regular file"));
+  EXPECT_THAT(list.err, HasSubstr("zero.yaml is not a regular file"));
+  EXPECT_THAT(list.err, HasSubstr("huge.yaml is 5120 KiB, over the 4096 KiB"));
+  Result show = RunProcess({AixPath(), "show", "ff"}, box.env, "", 20);
+  EXPECT_NE(show.exit_code, 0);
+  EXPECT_THAT(show.err, HasSubstr("not a regular file"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  ASSERT_EQ(box.Daemons().size(), 1u);
+  const pid_t pid = box.Daemons()[0];
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = box.Daemons().empty();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << "aixd is still running 10 s after SIGTERM";
+}
+
 TEST(Text, StdinIsLeftForTheNextCommandWhenThePromptTakesNoInput) {
   Sandbox box;
   ASSERT_EQ(box.Aix({"create", "fixed", "No input here"}).exit_code, 0);

@@ -246,5 +246,24 @@ TEST_F(ImportTest, ImportRepoFromAFileUrl) {
   EXPECT_THAT(bad.err, HasSubstr("could not clone"));
 }
 
+TEST_F(ImportTest, ImportRepoRefusesACollectionsDirectoryThatIsALink) {
+  // collections/ points out of the clone, at a directory with a valid file.
+  std::string outside = box_.dir + "/outside";
+  mkdir(outside.c_str(), 0700);
+  std::ofstream(outside + "/dev.xml") << kDevXml;
+  std::string repo = box_.dir + "/linkrepo";
+  mkdir(repo.c_str(), 0700);
+  ASSERT_EQ(symlink(outside.c_str(), (repo + "/collections").c_str()), 0);
+  std::ofstream(repo + "/README") << "hi";
+  std::string git = "cd '" + repo + "' && git init -q && git add -A && git -c user.name=t "
+                    "-c user.email=t@example.invalid commit -qm init";
+  ASSERT_EQ(RunProcess({"/bin/sh", "-c", git}, box_.env).exit_code, 0);
+  Result r = box_.Aix({"collection", "import-repo", "file://" + repo});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("collections/ in file://" + repo + " is a symbolic link"));
+  EXPECT_THAT(box_.Aix({"collection", "list"}).out, Not(HasSubstr("dev")));
+  EXPECT_NE(box_.Aix({"show", "where"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace aix::testing

@@ -63,6 +63,7 @@ TEST_F(ProvidersTest, BadDefinitionsAreRefusedWithTheReasonAndNothingWritten) {
   } cases[] = {
       {{"provider", "add", "x", "ftp://host/v1"}, "must be http:// or https://"},
       {{"provider", "add", "x", "not a url"}, "is not a valid URL"},
+      {{"provider", "add", "x", "http://127.0.0.1:/v1"}, "but no port"},
       {{"provider", "add", "x", "http://h/v1", "--header", "NoColon"}, "NAME:VALUE"},
       {{"provider", "add", "x", "http://h/v1", "--header", "Bad Name:v"}, "header name"},
       {{"provider", "add", "x", "http://h/v1", "--auth-type", "magic"}, "magic"},
