@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -16,6 +17,7 @@
 #include "client/commands/command.h"
 #include "client/commands/run_cmd.h"
 #include "client/proto_json.h"
+#include "common/limits.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -178,6 +180,14 @@ absl::Status Rerun(int64_t id, RunArgs args) {
   if (r.prompt().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("run ", id, " did not come from a saved prompt, so it cannot be rerun"));
+  }
+  for (const auto& [name, value] : r.params()) {
+    if (absl::EndsWith(value, kHistoryCutMark)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run ", id, "'s ", name, " was over ", kHistoryTextBytes >> 20,
+          " MiB and the history kept only its beginning, so it cannot be rerun as it was; run it "
+          "again with its input: aix run ", r.prompt()));
+    }
   }
   // The saved prompt as it is now, with the recorded inputs.
   args.prompt = r.prompt();

@@ -404,6 +404,14 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
       char c;
       ssize_t n = recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
       if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return;
+      // On the Unix socket a client that only shut down its sending side
+      // (curl and some SDKs do, once the request is sent) still waits for
+      // the answer: only a socket closed both ways (POLLHUP) is a client
+      // that left. TCP cannot tell the two apart before a write.
+      if (n == 0 && !tcp_) {
+        pollfd p{fd_, POLLIN | POLLRDHUP, 0};
+        if (poll(&p, 1, 0) >= 0 && (p.revents & (POLLHUP | POLLERR)) == 0) return;
+      }
       gone_ = true;
     }
     context_.TryCancel();

@@ -27,12 +27,18 @@ void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
   out->set_id(r.id);
   out->set_started_unix_ms(absl::ToUnixMillis(r.started));
   out->set_prompt(r.prompt);
-  out->mutable_params()->insert(r.params.begin(), r.params.end());
   if (excerpt) {
+    // A listing of 1,000 runs stays small whatever their inputs were.
+    bool cut = r.rendered.size() > kExcerpt || r.answer.size() > kExcerpt;
+    for (const auto& [k, v] : r.params) {
+      (*out->mutable_params())[k] = PrintableExcerpt(v, kExcerpt);
+      cut = cut || v.size() > kExcerpt;
+    }
     out->set_rendered(PrintableExcerpt(r.rendered, kExcerpt));
     out->set_answer(PrintableExcerpt(r.answer, kExcerpt));
-    out->set_excerpt(r.rendered.size() > kExcerpt || r.answer.size() > kExcerpt);
+    out->set_excerpt(cut);
   } else {
+    out->mutable_params()->insert(r.params.begin(), r.params.end());
     out->set_rendered(r.rendered);
     out->set_system(r.system);
     out->set_answer(r.answer);

@@ -76,6 +76,15 @@ struct Prepared {
   history::RunRecord history;
 };
 
+// KeptForHistory is what the history keeps of an input: the first
+// kHistoryTextBytes (cut at a character boundary), marked when cut.
+std::string KeptForHistory(absl::string_view text) {
+  if (text.size() <= kHistoryTextBytes) return std::string(text);
+  size_t end = kHistoryTextBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(text.substr(0, end), kHistoryCutMark);
+}
+
 // Transcript is a conversation as the history shows it: the one message,
 // or every turn under its role.
 std::string Transcript(const std::vector<providers::Turn>& turns) {
@@ -148,10 +157,12 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   if (out.record) {
     history::RunRecord& h = out.history;
     h.prompt = prompt.name;
-    h.params.insert(req.params().begin(), req.params().end());
-    if (req.has_stdin_input() && h.params.count("input") == 0) h.params["input"] = req.stdin_input();
-    h.rendered = conversation ? Transcript(plan.chat.turns) : plan.rendered;
-    h.system = plan.chat.system;
+    for (const auto& [k, v] : req.params()) h.params[k] = KeptForHistory(v);
+    if (req.has_stdin_input() && h.params.count("input") == 0) {
+      h.params["input"] = KeptForHistory(req.stdin_input());
+    }
+    h.rendered = KeptForHistory(conversation ? Transcript(plan.chat.turns) : plan.rendered);
+    h.system = KeptForHistory(plan.chat.system);
   }
   out.plan = std::move(plan);
   return out;

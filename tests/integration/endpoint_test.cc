@@ -448,6 +448,33 @@ TEST_F(EndpointTest, AClientThatLeavesWhileTheProviderStallsCancelsItToo) {
   EXPECT_EQ(Chat(Ask("m", "after")).status, 200);
 }
 
+// A client that shuts down its sending side once the request is out still
+// gets its answer (it was cancelled with 499 before), on the Unix socket.
+TEST_F(EndpointTest, AClientThatHalfClosesAfterItsRequestGetsTheAnswer) {
+  fake_.Script(Json::parse(R"([{"chunks": ["half ", "closed"], "head_delay_ms": 700}])"));
+  const std::string script = R"PY(
+import socket, sys
+body = sys.argv[2].encode()
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode("utf-8", "replace"))
+)PY";
+  Result r = RunProcess({"/usr/bin/python3", "-c", script, http_sock_, Ask("m", "hi").dump()},
+                        box_.env, "", 30);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 200"));
+  EXPECT_THAT(r.out, HasSubstr("half closed"));
+}
+
 TEST_F(EndpointTest, ASlowReaderGetsEveryByte) {
   // 4 MiB of text through a reader that waits before reading: aixd holds at
   // most a bounded amount and pauses the provider meanwhile.

@@ -52,6 +52,39 @@ class HistoryTest : public ::testing::Test {
   FakeProvider fake_;
 };
 
+// Huge inputs: the history keeps the first 1 MiB of each (marked), listings
+// carry excerpts, and a run whose input was cut cannot be rerun as if whole.
+TEST_F(HistoryTest, HugeInputsKeepTheHistoryUsable) {
+  ASSERT_EQ(box_.Aix({"create", "sum", "Summarize: {input}"}).exit_code, 0);
+  const std::string input(9 << 20, 'x');
+  for (int i = 0; i < 3; ++i) {
+    fake_.Script(Json::parse(R"([{"chunks": ["ok"]}])"));
+    Result r = box_.Aix({"run", "sum"}, input);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_EQ(fake_.Requests().back()["body"]["messages"].back()["content"].get<std::string>().size(),
+            input.size() + 11) << "the provider still gets the whole input";
+  Result list = box_.Aix({"history"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  Result json = box_.Aix({"history", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_LT(json.out.size(), 20000u);
+  Json runs = Json::parse(json.out)["runs"];
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0]["excerpt"], true);
+  const std::string id = runs[0]["id"].get<std::string>();
+  Json run = Show(std::stoll(id));
+  const std::string kept = run["params"]["input"].get<std::string>();
+  EXPECT_LT(kept.size(), (1u << 20) + 100);
+  EXPECT_THAT(kept, HasSubstr("the rest was not kept in the run history"));
+  Result rerun = box_.Aix({"history", "rerun", id});
+  EXPECT_NE(rerun.exit_code, 0);
+  EXPECT_THAT(rerun.err, HasSubstr("cannot be rerun as it was"));
+  ASSERT_EQ(box_.Aix({"daemon", "stop"}).exit_code, 0);
+  const size_t db = Sandbox::ReadFile(Db()).size() + Sandbox::ReadFile(Db() + "-wal").size();
+  EXPECT_LT(db, 20u << 20) << "history.db holds " << db << " bytes for 3 runs";
+}
+
 TEST_F(HistoryTest, ARunIsRecordedWithEverythingButTheKey) {
   fake_.Script(Json::parse(R"([{"chunks": ["Hello ", "Ada"],
       "usage": {"prompt_tokens": 11, "completion_tokens": 2}}])"));

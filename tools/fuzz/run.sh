@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the hand-written parsers and of the provider
 # dialects with libFuzzer (clang-14, ASan + UBSan).
-# Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]   (default 60 each; targets sse template dialect chat)
+# Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]
+#   (default 60 each; targets sse template dialect chat redact import)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
-targets=" ${*:-sse template dialect chat} "
+targets=" ${*:-sse template dialect chat redact import} "
 out=/tmp/aix-fuzz
 absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
@@ -25,7 +26,8 @@ build sse tests/testdata/sse daemon/http/sse_fuzz.cc daemon/http/sse.cc
 build template tests/testdata/templates common/template_fuzz.cc common/template.cc
 build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
   daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
-  daemon/http/sse.cc common/text.cc
+  daemon/http/sse.cc common/text.cc common/json_depth.cc
+build redact tests/testdata/redact common/redact_fuzz.cc common/redact.cc
 # The endpoint's request parser: its RunRequest comes from the generated
 # protobuf code, built by Bazel first.
 if [[ "$targets" == *" chat "* ]]; then
@@ -33,6 +35,13 @@ if [[ "$targets" == *" chat "* ]]; then
   gen=$(bazel info bazel-bin 2>/dev/null)/proto
   pb=$(pkg-config --libs protobuf)
   build chat tests/testdata/chat daemon/endpoint/openai_shapes_fuzz.cc daemon/endpoint/openai_shapes.cc \
-    common/text.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
+    common/text.cc common/json_depth.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
 fi
+# Imports: bundles (libarchive) and the Python aix's XML (expat), with the
+# stores and settings they use.
+build import tests/testdata/import daemon/prompts/import_fuzz.cc daemon/prompts/bundle.cc \
+  daemon/prompts/python_import.cc daemon/prompts/prompt_store.cc daemon/prompts/collection_store.cc \
+  daemon/prompts/yaml_fields.cc daemon/config/settings.cc common/settings_schema.cc common/template.cc \
+  common/files.cc common/paths.cc common/text.cc common/listen_address.cc common/mask.cc \
+  $(pkg-config --libs libarchive expat yaml-cpp libcurl)
 echo "fuzzing finished without a crash"
