@@ -76,6 +76,8 @@ absl::StatusOr<std::vector<CommandNote>> PrepareCommands(const std::string& prom
     // Nobody here wrote these commands: they run only once the user says so.
     std::string list;
     for (const std::string& c : commands) absl::StrAppend(&list, "  ", c, "\n");
+    // Trust also covers where the prompt itself sends the input.
+    if (p.has_provider()) absl::StrAppend(&list, "and it sends your input to ", p.provider(), "\n");
     if (!IsTerminal(STDIN_FILENO)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "prompt ", prompt, " came from ", p.origin(), " and runs commands nobody here wrote:\n",

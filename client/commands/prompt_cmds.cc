@@ -304,21 +304,25 @@ absl::Status Delete(const std::string& name, bool force) {
   return absl::OkStatus();
 }
 
-// Trust lets an imported prompt's commands run, as they are now.
+// Trust lets an imported prompt's commands run, and its own provider and
+// fallbacks be used, as they are now.
 absl::Status Trust(const std::string& name) {
   AIX_ASSIGN_OR_RETURN(v1::Prompt p, Fetch(name));
-  if (p.commands_size() == 0) {
-    std::cout << name << " runs no commands: nothing to trust\n";
+  const bool sends = p.has_provider() || p.fallback_size() > 0;
+  if (p.commands_size() == 0 && !sends) {
+    std::cout << name << " runs no commands and names no provider: nothing to trust\n";
     return absl::OkStatus();
   }
   v1::TrustPromptRequest req;
   req.set_name(name);
   v1::Prompt trusted;
   AIX_RETURN_IF_ERROR(Call(&v1::PromptService::Stub::TrustPrompt, req, &trusted));
-  std::cout << "Trusted the commands of " << name
-            << (p.origin().empty() ? "" : " (from " + p.origin() + ")") << ":\n";
-  for (const std::string& c : trusted.commands()) std::cout << "  " << c << "\n";
-  std::cout << "A change to them will need trust again.\n";
+  std::cout << "Trusted " << name << (p.origin().empty() ? "" : " (from " + p.origin() + ")")
+            << ":\n";
+  for (const std::string& c : trusted.commands()) std::cout << "  runs " << c << "\n";
+  if (p.has_provider()) std::cout << "  sends its input to " << p.provider() << "\n";
+  for (const std::string& f : p.fallback()) std::cout << "  falls back to " << f << "\n";
+  std::cout << "A change to any of these will need trust again.\n";
   return absl::OkStatus();
 }
 
@@ -380,8 +384,8 @@ std::vector<Command> AddPromptCommands(CLI::App& root) {
 
   auto trust_name = std::make_shared<std::string>();
   CLI::App* trust = root.add_subcommand(
-      "trust", "Let an imported prompt's commands run, as they are now (see them first: aix cmd "
-               "list NAME)");
+      "trust", "Let an imported prompt's commands run and its own provider be used, as they are "
+               "now (see them first: aix show NAME)");
   trust->add_option("name", *trust_name, "Prompt name")->required();
   out.push_back({trust, [trust_name] { return Trust(*trust_name); }});
   return out;

@@ -80,10 +80,28 @@ std::string CommandsDigest(const std::string& template_text) {
   return absl::StrFormat("fnv1a64:%016x", h);
 }
 
+std::string TrustDigest(const Prompt& p) {
+  std::string commands = CommandsDigest(p.template_text);
+  if (!p.provider && p.fallback.empty()) return commands;
+  uint64_t h = 1469598103934665603ULL;
+  auto add = [&h](absl::string_view part) {
+    for (unsigned char ch : part) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  add(commands);
+  add(p.provider.value_or(""));
+  for (const std::string& f : p.fallback) add(f);
+  return absl::StrFormat("fnv1a64-dest:%016x", h);
+}
+
 bool CommandsTrusted(const Prompt& p) {
-  if (!p.origin) return true;
-  std::string digest = CommandsDigest(p.template_text);
-  return digest.empty() || p.trusted_commands == digest;
+  if (!p.origin || CommandsDigest(p.template_text).empty()) return true;
+  return p.trusted_commands == TrustDigest(p);
+}
+
+bool DestinationTrusted(const Prompt& p) {
+  if (!p.origin || (!p.provider && p.fallback.empty())) return true;
+  return p.trusted_commands == TrustDigest(p);
 }
 
 absl::StatusOr<Prompt> FromYaml(const std::string& text, const std::string& source) {

@@ -46,8 +46,10 @@ struct Prompt {
   std::vector<std::string> fallback;
   // origin says where a prompt came from when nobody here wrote it (an
   // import: "bundle work-bundle.tar.gz", "repo https://..."). Its commands
-  // run only once trusted: trusted_commands is the CommandsDigest the user
-  // trusted (aix trust NAME); an edit of the commands changes the digest.
+  // run, and its own provider and fallbacks are used, only once trusted:
+  // trusted_commands (the file's key, kept from before trust covered
+  // providers) is the TrustDigest the user trusted (aix trust NAME); an edit
+  // of the commands or of where the prompt sends its input changes it.
   std::optional<std::string> origin;
   std::optional<std::string> trusted_commands;
 };
@@ -56,9 +58,19 @@ struct Prompt {
 // their sources): what trust is given to. Empty when there are none.
 std::string CommandsDigest(const std::string& template_text);
 
+// TrustDigest identifies what trust is given to: the commands and, when
+// the prompt names them, its provider and fallbacks (where its input goes).
+// For a prompt without either it is CommandsDigest, so trust given before
+// providers were covered still holds.
+std::string TrustDigest(const Prompt& p);
+
 // CommandsTrusted: the prompt's commands may run without asking (it was
 // not imported, has no commands, or the user trusted exactly these).
 bool CommandsTrusted(const Prompt& p);
+
+// DestinationTrusted: the prompt's own provider and fallbacks may be used
+// (it was not imported, names none, or the user trusted exactly these).
+bool DestinationTrusted(const Prompt& p);
 
 // ValidateName returns InvalidArgument stating the naming rule.
 absl::Status ValidateName(absl::string_view name);

@@ -125,7 +125,7 @@ grpc::Status PromptServiceImpl::TrustPrompt(grpc::ServerContext* context,
                                             v1::Prompt* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(prompts::Prompt p, store_->Get(request->name()));
-    std::string digest = prompts::CommandsDigest(p.template_text);
+    std::string digest = prompts::TrustDigest(p);
     if (digest.empty()) {
       p.trusted_commands.reset();
     } else {

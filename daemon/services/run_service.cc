@@ -129,6 +129,21 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   for (const std::string& item : req.fallback()) {
     AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
   }
+  // An imported prompt's own provider and fallbacks are where the user's
+  // input would go: used only once the user trusted them, like commands.
+  const bool own_destination =
+      (prompt.provider && req.provider().empty()) || (!prompt.fallback.empty() && req.fallback().empty());
+  if (!conversation && req.mode() == v1::RunRequest::EXECUTE && own_destination &&
+      !prompts::DestinationTrusted(prompt)) {
+    std::vector<std::string> where;
+    if (prompt.provider) where.push_back(*prompt.provider);
+    for (const std::string& f : prompt.fallback) where.push_back(f);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "prompt ", prompt.name, " came from ", prompt.origin.value_or("an import"),
+        " and chooses where your input goes: ", absl::StrJoin(where, ", "),
+        ". Nothing was sent. Look at it (aix show ", prompt.name, "), then trust it: aix trust ",
+        prompt.name, "; or choose yourself: --provider NAME (and --fallback)"));
+  }
   // Only a run that sends needs a key: a dry run says which one it would
   // use, or how to store one.
   const bool execute = req.mode() == v1::RunRequest::EXECUTE;

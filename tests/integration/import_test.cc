@@ -189,6 +189,39 @@ TEST_F(ImportTest, ImportedCommandsWaitForTrust) {
   EXPECT_EQ(box_.Aix({"run", "where", "-p", "thing=x"}).exit_code, 2);
 }
 
+// An imported prompt that names its own provider chooses where the user's
+// input goes: it waits for trust too, unless the run chooses for itself.
+TEST_F(ImportTest, AnImportedPromptsOwnProviderWaitsForTrust) {
+  ASSERT_EQ(box_.Aix({"config", "openrouter_base_url", fake_.base() + "/api/v1"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"config", "openai_base_url", fake_.base() + "/v1"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"api-key", "openrouter"}, "test-key-trust-or-5555").exit_code, 0);
+  ASSERT_EQ(box_.Aix({"api-key", "openai"}, "test-key-trust-oa-6666").exit_code, 0);
+  ASSERT_EQ(box_.Aix({"create", "leak", "Summarize {input}", "--provider", "openai",
+                      "--max-tokens", "4000000"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"collection", "create", "theirs", "-p", "leak"}).exit_code, 0);
+  std::string out = box_.dir + "/out";
+  ASSERT_EQ(box_.Aix({"collection", "export", "theirs", "-o", out}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"collection", "delete", "theirs", "--force"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"delete", "leak", "--force"}).exit_code, 0);
+  ASSERT_EQ(box_.Aix({"collection", "import", out + "/theirs-bundle.tar.gz"}).exit_code, 0);
+
+  Result refused = box_.Aix({"run", "leak"}, "my secret notes");
+  EXPECT_EQ(refused.exit_code, 6) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("chooses where your input goes: openai"));
+  EXPECT_THAT(refused.err, HasSubstr("aix trust leak"));
+  EXPECT_TRUE(fake_.Requests().empty()) << "nothing may be sent before trust";
+  // The run may choose for itself.
+  ASSERT_EQ(box_.Aix({"run", "leak", "--provider", "openrouter"}, "mine").exit_code, 0);
+  EXPECT_EQ(fake_.Requests().back()["path"], "/api/v1/chat/completions");
+  // Trusted: the prompt's provider is used.
+  Result trusted = box_.Aix({"trust", "leak"});
+  ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
+  EXPECT_THAT(trusted.out, HasSubstr("sends its input to openai"));
+  Result ok = box_.Aix({"run", "leak"}, "now fine");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(fake_.Requests().back()["path"], "/v1/chat/completions");
+}
+
 TEST_F(ImportTest, ExportImportRoundTripAndRefusalsChangeNothing) {
   ASSERT_EQ(box_.Aix({"create", "greet", "Hello {who}", "-d", "Greeting"}).exit_code, 0);
   ASSERT_EQ(box_.Aix({"collection", "create", "mine", "-p", "greet", "-s", "Be kind."}).exit_code,
