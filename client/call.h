@@ -24,7 +24,7 @@ namespace aix {
 template <typename Stub, typename Request, typename Response>
 absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                   const Request& request, Response* response,
-                  AutoStart autostart = AutoStart::kYes) {
+                  AutoStart autostart = AutoStart::kYes, absl::Duration deadline = kCallDeadline) {
   // One connection serves every call of a command.
   std::shared_ptr<grpc::Channel> channel = CurrentChannel();
   if (channel == nullptr) {
@@ -32,7 +32,7 @@ absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Reque
   }
   Stub stub(channel);
   grpc::ClientContext context;
-  PrepareCall(&context);
+  PrepareCall(&context, deadline);
   return CallStatus((stub.*method)(&context, request, response));
 }
 

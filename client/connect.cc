@@ -205,10 +205,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(AutoStart autostart) {
 
 std::shared_ptr<grpc::Channel> CurrentChannel() { return *KeptChannel(); }
 
-void PrepareCall(grpc::ClientContext* context) {
-  // Config and key calls take milliseconds; a daemon that has not answered
-  // in this long is wedged, and saying so beats hanging a script forever.
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+void PrepareCall(grpc::ClientContext* context, absl::Duration deadline) {
+  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
 }
 
 absl::Status CallStatus(const grpc::Status& status) {

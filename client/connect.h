@@ -32,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/paths.h"
 
 namespace aix {
@@ -67,8 +68,13 @@ std::shared_ptr<grpc::Channel> CurrentChannel();
 // itself (see bench/README.md). The channel from Connect lives until here.
 [[noreturn]] void QuickExit(int code);
 
-// PrepareCall sets the deadline every unary call to aixd uses.
-void PrepareCall(grpc::ClientContext* context);
+// kCallDeadline: config and key calls take milliseconds; a daemon that has
+// not answered in this long is wedged, and saying so beats hanging a script
+// forever. Bulk work (an import of thousands of prompts) passes its own.
+inline constexpr absl::Duration kCallDeadline = absl::Seconds(30);
+
+// PrepareCall sets a unary call's deadline.
+void PrepareCall(grpc::ClientContext* context, absl::Duration deadline = kCallDeadline);
 
 // CallStatus converts a finished call's status, explaining a lost
 // connection (the daemon died mid-call) in user terms.

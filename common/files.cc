@@ -187,8 +187,15 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
   return out;
 }
 
+absl::Status SyncFilesystem(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open " + path);
+  if (syncfs(fd.get()) != 0) return ErrnoStatus(errno, "sync the file system of " + path);
+  return absl::OkStatus();
+}
+
 absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents, mode_t mode) {
+                                 const std::string& contents, mode_t mode, bool durable) {
   std::string tmpl = path + ".tmp-XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
@@ -204,11 +211,12 @@ absl::Status WriteFileAtomically(const std::string& path,
   if (fchmod(fd.get(), mode) != 0) return fail(ErrnoStatus(errno, "chmod " + tmp));
   absl::Status s = WriteAll(fd.get(), contents);
   if (!s.ok()) return fail(s);
-  if (fsync(fd.get()) != 0) return fail(ErrnoStatus(errno, "fsync " + tmp));
+  if (durable && fsync(fd.get()) != 0) return fail(ErrnoStatus(errno, "fsync " + tmp));
   if (close(fd.release()) != 0) return fail(ErrnoStatus(errno, "close " + tmp));
   if (rename(tmp.c_str(), path.c_str()) != 0) {
     return fail(ErrnoStatus(errno, "rename " + tmp + " to " + path));
   }
+  if (!durable) return absl::OkStatus();
   // The rename is durable only once the directory entry is.
   UniqueFd dir(open(Dirname(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || fsync(dir.get()) != 0) {

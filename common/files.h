@@ -52,9 +52,18 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
 // file in the same directory with `mode` from the moment it exists, fsyncs
 // it, renames it over `path`, then fsyncs the directory. When it returns OK
 // the new contents are durable; on any failure `path` is unchanged.
+//
+// With `durable` false it skips both fsyncs: the file is still old or new,
+// never a mix, if the process dies (rename is atomic), but not if the
+// machine does. For many files at once, whose caller makes them durable
+// with one SyncFilesystem call (an import of thousands of prompts).
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents,
-                                 mode_t mode = 0600);
+                                 mode_t mode = 0600, bool durable = true);
+
+// SyncFilesystem makes every write to the file system that holds `path`
+// durable (syncfs(2)).
+absl::Status SyncFilesystem(const std::string& path);
 
 }  // namespace aix
 

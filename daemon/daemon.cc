@@ -29,6 +29,7 @@
 #include "daemon/history/history_db.h"
 #include "daemon/history/history_writer.h"
 #include "daemon/http/pool.h"
+#include "daemon/prompts/bundle.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/listener.h"
 #include "daemon/server/log.h"
@@ -158,6 +159,13 @@ int RunDaemon(const DaemonOptions& options) {
   });
   KeyServiceImpl key_service(&store, &peers);
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
+  // An import that aixd died in the middle of is undone before anything
+  // reads the library: imports are all or nothing.
+  if (auto undone = prompts::RecoverImport(prompt_store); !undone.ok()) {
+    Log(LogLevel::kError, absl::StrCat("rolling back an unfinished import: ", undone.status().message()));
+  } else if (*undone > 0) {
+    Log(LogLevel::kInfo, absl::StrCat("rolled back an import that did not finish (", *undone, " file(s))"));
+  }
   prompts::CollectionStore collection_store(store.storage_dir() + "/collections");
   PromptServiceImpl prompt_service(&prompt_store, &collection_store, &peers);
   CollectionServiceImpl collection_service(&collection_store, &prompt_store, &store, &peers);

@@ -206,7 +206,8 @@ absl::Status ImportData(std::string data, const std::string& source, bool overwr
   req.set_source(source);
   req.set_overwrite(overwrite);
   v1::ImportCollectionResponse resp;
-  AIX_RETURN_IF_ERROR(Call(&Stub::ImportCollection, req, &resp));
+  // Thousands of prompts take seconds to write: more than a quick call.
+  AIX_RETURN_IF_ERROR(Call(&Stub::ImportCollection, req, &resp, AutoStart::kYes, absl::Minutes(10)));
   if (json) {
     std::cout << ProtoJson(resp);
     return absl::OkStatus();
@@ -429,7 +430,7 @@ absl::Status Migrate(bool dry_run) {
   v1::MigratePythonLibraryRequest req;
   req.set_dry_run(dry_run);
   v1::MigratePythonLibraryResponse resp;
-  AIX_RETURN_IF_ERROR(Call(&Stub::MigratePythonLibrary, req, &resp));
+  AIX_RETURN_IF_ERROR(Call(&Stub::MigratePythonLibrary, req, &resp, AutoStart::kYes, absl::Minutes(10)));
   if (!resp.config_migrated() && resp.collections_size() == 0 && resp.report_size() == 0) {
     std::cout << "Nothing to migrate: no Python aix config.json or collections/*.xml here\n";
     return absl::OkStatus();

@@ -5,6 +5,9 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +16,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/files.h"
 #include "common/status_macros.h"
+#include "daemon/prompts/import_journal.h"
 
 namespace aix::prompts {
 namespace {
@@ -249,19 +254,56 @@ absl::Status ApplyImport(ImportSet& set, const std::string& origin, bool overwri
         " with a different template; nothing was imported. Replace ",
         conflicts.size() > 1 ? "them" : "it", " with --overwrite"));
   }
-  for (Prompt& p : set.prompts) {
+  // What will be written, and what each file holds now: the journal can
+  // then put everything back if aixd dies half-way (import_journal.h).
+  std::vector<const Prompt*> writes;
+  std::vector<bool> replaces;
+  std::vector<std::pair<std::string, std::optional<std::string>>> before;
+  for (const Prompt& p : set.prompts) {
     auto existing = prompts->Get(p.name);
     if (existing.ok() && existing->template_text == p.template_text && !overwrite) {
       set.report.push_back(absl::StrCat(p.name, ": already here, unchanged"));
       continue;
     }
-    auto stored = existing.ok() || existing.status().code() == absl::StatusCode::kFailedPrecondition
-                      ? prompts->Update(p)
-                      : prompts->Create(p);
-    AIX_RETURN_IF_ERROR(stored.status());
+    auto now = ReadRegularFile(prompts->PathOf(p.name), kMaxPromptFileBytes);
+    if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
+    writes.push_back(&p);
+    replaces.push_back(now.ok());
+    before.emplace_back(prompts->PathOf(p.name),
+                        now.ok() ? std::optional<std::string>(*now) : std::nullopt);
   }
-  AIX_RETURN_IF_ERROR(collections->Put(set.collection).status());
-  return absl::OkStatus();
+  {
+    auto now = ReadRegularFile(collections->PathOf(set.collection.name), kMaxPromptFileBytes);
+    if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
+    before.emplace_back(collections->PathOf(set.collection.name),
+                        now.ok() ? std::optional<std::string>(*now) : std::nullopt);
+  }
+  static std::mutex import_mu;  // one import at a time: one journal
+  std::lock_guard<std::mutex> lock(import_mu);
+  const std::string root = prompts->dir().substr(0, prompts->dir().rfind('/'));
+  AIX_RETURN_IF_ERROR(EnsurePrivateDir(root));
+  ImportJournal journal(root + "/import.journal", root);
+  AIX_RETURN_IF_ERROR(journal.Begin(before));
+  // Thousands of files: each written atomically, none synced on its own;
+  // Commit syncs them all at once.
+  absl::Status written = absl::OkStatus();
+  for (size_t i = 0; i < writes.size() && written.ok(); ++i) {
+    auto stored = replaces[i] ? prompts->Update(*writes[i], /*durable=*/false)
+                              : prompts->Create(*writes[i], /*durable=*/false);
+    written = stored.status();
+  }
+  if (written.ok()) written = collections->Put(set.collection).status();
+  if (!written.ok()) {
+    // Put back what was written so far; the import changes nothing.
+    (void)journal.Recover();
+    return written;
+  }
+  return journal.Commit();
+}
+
+absl::StatusOr<int> RecoverImport(const PromptStore& prompts) {
+  const std::string root = prompts.dir().substr(0, prompts.dir().rfind('/'));
+  return ImportJournal(root + "/import.journal", root).Recover();
 }
 
 }  // namespace aix::prompts

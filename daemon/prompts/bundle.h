@@ -36,8 +36,16 @@ absl::StatusOr<ImportSet> ReadImport(absl::string_view data, const std::string& 
 // an empty origin marks them as the user's own) and its collection. Everything is checked before anything is written:
 // an existing collection, or an existing prompt whose template differs,
 // is refused (naming them) unless `overwrite`.
+//
+// All or nothing also when aixd dies half-way: the files are journaled
+// first (import_journal.h), written without a sync each, then synced at
+// once; RecoverImport, at start-up, undoes an import that did not finish.
 absl::Status ApplyImport(ImportSet& set, const std::string& origin, bool overwrite,
                          PromptStore* prompts, CollectionStore* collections);
+
+// RecoverImport rolls back an import a crash interrupted; returns how many
+// files it put back (0: none was interrupted).
+absl::StatusOr<int> RecoverImport(const PromptStore& prompts);
 
 }  // namespace aix::prompts
 

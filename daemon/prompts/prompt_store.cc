@@ -223,7 +223,7 @@ absl::StatusOr<Prompt> PromptStore::Get(absl::string_view name) const {
   return p;
 }
 
-absl::StatusOr<Prompt> PromptStore::Create(Prompt p) {
+absl::StatusOr<Prompt> PromptStore::Create(Prompt p, bool durable) {
   AIX_RETURN_IF_ERROR(ValidateName(p.name));
   AIX_RETURN_IF_ERROR(Template::Parse(p.template_text).status());
   for (const std::string& item : p.fallback) AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
@@ -235,11 +235,11 @@ absl::StatusOr<Prompt> PromptStore::Create(Prompt p) {
   }
   AIX_RETURN_IF_ERROR(EnsurePrivateDir(dir_));
   p.created = p.updated = absl::Now();
-  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p)));
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p), 0600, durable));
   return p;
 }
 
-absl::StatusOr<Prompt> PromptStore::Update(Prompt p) {
+absl::StatusOr<Prompt> PromptStore::Update(Prompt p, bool durable) {
   AIX_RETURN_IF_ERROR(Template::Parse(p.template_text).status());
   std::lock_guard<std::mutex> lock(write_mu_);
   auto old = Get(p.name);
@@ -247,7 +247,7 @@ absl::StatusOr<Prompt> PromptStore::Update(Prompt p) {
   if (old.status().code() == absl::StatusCode::kNotFound) return old.status();
   p.created = old.ok() ? old->created : absl::Now();
   p.updated = absl::Now();
-  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p)));
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(PathOf(p.name), ToYaml(p), 0600, durable));
   return p;
 }
 

@@ -90,14 +90,15 @@ class PromptStore {
   std::string PathOf(absl::string_view name) const;
 
   // Create stores a new prompt (created = updated = now). AlreadyExists if
-  // the name is taken; InvalidArgument for a bad name or template.
-  absl::StatusOr<Prompt> Create(Prompt prompt);
+  // the name is taken; InvalidArgument for a bad name or template. With
+  // `durable` false the caller syncs (an import: see import_journal.h).
+  absl::StatusOr<Prompt> Create(Prompt prompt, bool durable = true);
 
   // Get loads one prompt. NotFound if there is none.
   absl::StatusOr<Prompt> Get(absl::string_view name) const;
 
   // Update replaces an existing prompt, keeping its creation time.
-  absl::StatusOr<Prompt> Update(Prompt prompt);
+  absl::StatusOr<Prompt> Update(Prompt prompt, bool durable = true);
 
   // ReplaceYaml validates edited file text for prompt `name` and stores it
   // through Update. InvalidArgument (with the line) if the text is not a

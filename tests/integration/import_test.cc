@@ -2,6 +2,7 @@
 // Python ~/.prompts (built here from its documented format), import of
 // bundles and .xml files, export, import-repo from a file:// repository,
 // and trust for commands that arrived by import.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -220,6 +221,48 @@ TEST_F(ImportTest, AnImportedPromptsOwnProviderWaitsForTrust) {
   Result ok = box_.Aix({"run", "leak"}, "now fine");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(fake_.Requests().back()["path"], "/v1/chat/completions");
+}
+
+// A collection of thousands of prompts: aixd killed in the middle of its
+// import leaves nothing behind (the next daemon rolls it back); imported
+// whole, it is all there and the client waited for it.
+TEST_F(ImportTest, ALargeImportIsAllOrNothingEvenWhenAixdIsKilled) {
+  const int kPrompts = 8000;
+  std::string xml = "<?xml version=\"1.0\"?>\n<collection><metadata><name>big</name></metadata><templates>\n";
+  for (int i = 0; i < kPrompts; ++i) {
+    xml += "<template><metadata><name>p" + std::to_string(i) +
+           "</name></metadata><content><![CDATA[Summarize {input} as item " + std::to_string(i) +
+           ".]]></content></template>\n";
+  }
+  xml += "</templates></collection>\n";
+  const std::string file = box_.dir + "/big.xml";
+  std::ofstream(file) << xml;
+  ASSERT_EQ(box_.Aix({"list"}).exit_code, 0);
+  const std::string prompts = box_.storage + "/prompts";
+  auto count = [&prompts] {
+    Result r = RunProcess({"/bin/sh", "-c", "ls '" + prompts + "' 2>/dev/null | grep -c 'yaml$'"}, {});
+    return std::atoi(r.out.c_str());
+  };
+  pid_t import = Spawn({AixPath(), "collection", "import", file}, box_.env, "", box_.dir + "/import.err");
+  for (int i = 0; i < 600 && count() < 200; ++i) usleep(10000);
+  const std::vector<pid_t> daemons = box_.Daemons();
+  ASSERT_EQ(daemons.size(), 1u);
+  const int written = count();
+  ASSERT_GT(written, 0) << "the import never started writing";
+  kill(daemons[0], SIGKILL);
+  box_.WaitExit(import, 30);
+  for (int i = 0; i < 100 && !box_.Daemons().empty(); ++i) usleep(20000);
+  // The next daemon undoes it before anyone looks.
+  Result list = box_.Aix({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(count(), 0) << written << " files were written before the kill";
+  EXPECT_THAT(box_.Aix({"collection", "list"}).out, Not(HasSubstr("big")));
+  EXPECT_THAT(Sandbox::ReadFile(box_.AutoStartLog()), HasSubstr("rolled back an import"));
+  // Whole, this time.
+  Result whole = RunProcess({AixPath(), "collection", "import", file}, box_.env, "", 600);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_THAT(whole.out, HasSubstr("Imported collection big (8000 prompts)"));
+  EXPECT_EQ(count(), kPrompts);
 }
 
 TEST_F(ImportTest, ExportImportRoundTripAndRefusalsChangeNothing) {
