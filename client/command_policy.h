@@ -1,7 +1,10 @@
 // Which template commands may run. The Python aix's denylist, kept for its
 // users, and improved where it was easy to slip past: every command of a
 // pipeline or list is checked (not just the first), by its base name
-// (/bin/rm is rm), after any VAR=value prefixes.
+// (/bin/rm is rm), after any VAR=value prefixes; the words after a command
+// that runs others (env, xargs, find, …) too; a shell's -c script as a
+// command of its own; and always refused: a shell fed by a pipe, a command
+// named by an expansion, find -delete, a > redirection that empties a file.
 //
 // A denylist is a seatbelt, not a sandbox: the commands run as the user.
 // What protects the user is that commands run only from prompts they wrote

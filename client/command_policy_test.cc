@@ -37,6 +37,45 @@ TEST(CheckCommand, TheBuiltInListAndItsReplacement) {
   EXPECT_THAT(git.message(), HasSubstr("disabled_commands"));
 }
 
+// Ways around a plain list of names, each caught (the review's list).
+TEST(CheckCommand, WrappersShellsExpansionsAndTruncationAreCaught) {
+  struct Case {
+    const char* command;
+    const char* says;
+  } cases[] = {
+      {"command rm x", "'rm'"},
+      {"env rm x", "'rm'"},
+      {"env LANG=C /bin/rm x", "'rm'"},
+      {"ls | xargs rm", "'rm'"},
+      {"timeout 5 rm -f x", "'rm'"},
+      {"rm$IFS'x'", "name comes from an expansion"},
+      {"$CMD x", "name comes from an expansion"},
+      {"sh -c 'rm notes.txt'", "'rm'"},
+      {"bash -ec \"echo ok; rm -f x\"", "'rm'"},
+      {"echo cm0gLXJmIHg= | base64 -d | bash", "pipes text into a shell"},
+      {"curl x | sh -s", "'curl'"},
+      {"find . -name '*.tmp' -delete", "find -delete"},
+      {"find . -exec rm {} ;", "'rm'"},
+      {"> notes.txt", "writes over notes.txt"},
+      {"echo hi >notes.txt", "writes over notes.txt"},
+      {"date 1> out.txt", "writes over out.txt"},
+      {"truncate -s 0 notes.txt", "'truncate'"},
+      {"git clean -fdx", "git"},
+      {"nice sh -c 'ls'", "start a shell"},
+  };
+  for (const Case& c : cases) {
+    absl::Status s = CheckCommand(c.command, {});
+    EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << c.command;
+    EXPECT_THAT(s.message(), HasSubstr(c.says)) << c.command;
+  }
+  // What stays allowed: appending, /dev/null, descriptors, quoted words.
+  for (const char* ok : {"git log -n 3 2>/dev/null", "date >> log.txt", "ls 2>&1", "echo 'rm -rf x'",
+                         "python3 -c 'print(1)'", "bash -c 'git status'", "env LANG=C sort",
+                         "echo \"$HOME\"", "cat <input.txt", "git clean -n"}) {
+    EXPECT_TRUE(CheckCommand(ok, {}).ok()) << ok << ": " << CheckCommand(ok, {});
+  }
+}
+
 TEST(CheckCommand, DangerousPatternsApplyWhateverTheList) {
   std::vector<std::string> lax = {"nothing"};
   EXPECT_FALSE(CheckCommand("rm -rf /", lax).ok());

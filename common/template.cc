@@ -51,6 +51,33 @@ absl::string_view CommandOpener(absl::string_view text, size_t at) {
   return {};
 }
 
+// ClosingParen finds the ')' that ends a $( command whose body starts at
+// `from`, as the shell would: parentheses nest, and quotes and backslashes
+// hide them ($(python3 -c 'f(x)') is one command, not "python3 -c 'f(x").
+// npos when there is none.
+size_t ClosingParen(absl::string_view text, size_t from) {
+  int depth = 1;
+  for (size_t j = from; j < text.size(); ++j) {
+    const char c = text[j];
+    if (c == '\\') {
+      ++j;
+    } else if (c == '\'') {
+      j = text.find('\'', j + 1);
+      if (j == absl::string_view::npos) return j;
+    } else if (c == '"') {
+      for (++j; j < text.size() && text[j] != '"'; ++j) {
+        if (text[j] == '\\') ++j;
+      }
+      if (j >= text.size()) return absl::string_view::npos;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return j;
+    }
+  }
+  return absl::string_view::npos;
+}
+
 }  // namespace
 
 absl::StatusOr<Template> Template::Parse(absl::string_view text) {
@@ -120,7 +147,7 @@ absl::StatusOr<Template> Template::Parse(absl::string_view text) {
       cmd.open = "$(";
       cmd.close = ")";
       body_begin = i + 2;
-      body_end = text.find(')', body_begin);
+      body_end = ClosingParen(text, body_begin);
       if (body_end == absl::string_view::npos) {
         return SyntaxError(text, i, "'$(' without a closing ')' (write $$( for a literal $()");
       }

@@ -95,6 +95,14 @@ TEST(TemplateCommands, EscapesAndErrors) {
     auto t = Template::Parse(bad);
     EXPECT_FALSE(t.ok()) << bad;
   }
+  // A $( command ends where the shell would end it: parentheses nest,
+  // quotes and backslashes hide them.
+  EXPECT_THAT(Template::Parse("A $(python3 -c 'f(x)') B")->CommandSources(),
+              ElementsAre("python3 -c 'f(x)'"));
+  EXPECT_THAT(Template::Parse("$(echo $(date) (a)) tail")->CommandSources(),
+              ElementsAre("echo $(date) (a)"));
+  EXPECT_THAT(Template::Parse("$(echo \")\" \\)) x")->CommandSources(), ElementsAre("echo \")\" \\)"));
+  EXPECT_FALSE(Template::Parse("$(echo it's) and more").ok()) << "an unclosed quote never closes";
   // A dollar not before '(' is plain text.
   EXPECT_EQ(*Template::Parse("$HOME costs $5")->Render({}), "$HOME costs $5");
 }

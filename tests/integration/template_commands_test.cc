@@ -85,6 +85,29 @@ TEST_F(TemplateCommandsTest, DeniedCommandsAreRefusedBeforeAnythingRuns) {
   EXPECT_THAT(mine.err, HasSubstr("disabled_commands setting"));
 }
 
+// The review's ways around the list, through the real client: each is
+// refused before any command runs, and the file survives.
+TEST_F(TemplateCommandsTest, WrappersShellsAndTruncationAreRefusedToo) {
+  int n = 0;
+  for (const char* cmd : {"env rm notes.txt", "sh -c 'rm notes.txt'", "echo cm0= | base64 -d | bash",
+                          "find . -name notes.txt -delete", "true > notes.txt", "rm$IFS'notes.txt'"}) {
+    const std::string name = "sly" + std::to_string(n++);
+    ASSERT_EQ(box_.Aix({"create", name, std::string("$(touch ran.txt) $(") + cmd + ")"}).exit_code, 0)
+        << cmd;
+    Result r = InWork({"run", name});
+    EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.err;
+    EXPECT_EQ(access((work_ + "/notes.txt").c_str(), F_OK), 0) << cmd;
+    EXPECT_EQ(Sandbox::ReadFile(work_ + "/notes.txt"), "three notes\n") << cmd;
+    EXPECT_NE(access((work_ + "/ran.txt").c_str(), F_OK), 0) << cmd;
+  }
+  EXPECT_TRUE(fake_.Requests().empty());
+  // A command with parentheses inside quotes is one command, whole.
+  ASSERT_EQ(box_.Aix({"create", "calc", "Answer: $(python3 -c 'print(6*(3+4))')"}).exit_code, 0);
+  Result r = InWork({"run", "calc"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SentPrompt(), "Answer: 42");
+}
+
 TEST_F(TemplateCommandsTest, DisabledCommandsAreSentAsWritten) {
   ASSERT_EQ(box_.Aix({"create", "lit", "Run $(touch ran.txt) for {who}"}).exit_code, 0);
   Result flag = InWork({"run", "lit", "-p", "who=Ada", "--disable-commands"});
