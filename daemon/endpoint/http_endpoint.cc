@@ -61,6 +61,10 @@ constexpr size_t kMaxBufferedBodies = 64 << 20;
 // system once the request is taken apart.
 constexpr size_t kTrimAfterBody = 1 << 20;
 
+// A body at least this large is parsed off the door's thread (a 16 MiB
+// body takes a parser a good fraction of a second).
+constexpr size_t kParseAside = 1 << 20;
+
 // How long a connection may take to send its request line and headers.
 // Clients send them at once; a peer that dribbles them (a header line every
 // few seconds keeps MHD's idle timeout from firing) holds a descriptor for
@@ -327,13 +331,24 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
         return Fail(503, absl::StrCat("aixd is taking in more than ", kMaxBufferedBodies >> 20,
                                       " MiB of requests at once; send this one again shortly"));
       }
-      std::string param;
-      auto call = ParseChatCall(body_, &param);
-      ReleaseBody();
-      if (!call.ok()) {
-        return Fail(HttpStatusFor(call.status().code()), call.status().message(), param);
+      bool parsed;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        parsed = parse_done_;
       }
-      call_ = *std::move(call);
+      if (!parsed) {
+        // A large body is parsed on a thread of its own, so the door goes
+        // on serving everyone else meanwhile.
+        if (body_.size() >= kParseAside) return ParseAside();
+        parsed_ = ParseChatCall(body_, &param_);
+      }
+      ReleaseBody();
+      if (!parsed_.ok()) {
+        MHD_Result r = Fail(HttpStatusFor(parsed_.status().code()), parsed_.status().message(), param_);
+        EndAside();
+        return r;
+      }
+      call_ = *std::move(parsed_);
       id_.id = impl_->NextId();
       id_.created = absl::ToUnixSeconds(absl::Now());
       id_.model = call_.model;
@@ -347,6 +362,7 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
       impl_->runs()->async()->Run(&context_, &call_.run, this);
       StartRead(&event_);
       StartCall();
+      EndAside();
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (!ReadyLocked()) {
@@ -393,6 +409,7 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
       cancel = started_ && !done_;
     }
     if (cancel) context_.TryCancel();
+    EndAside();
   }
 
   // CheckPeer cancels the run when the client of a suspended connection
@@ -480,6 +497,43 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
   }
 
  private:
+  // ParseAside parses the body on a thread of its own and suspends the
+  // connection until it is done. Shutdown waits for it as for a run: it
+  // counts as one until EndAside, once the real run has started (so the
+  // count never drops to zero in between) or the request has ended.
+  MHD_Result ParseAside() {
+    bool start = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!parsing_) parsing_ = start = aside_open_ = true;
+      suspended_ = true;
+      MHD_suspend_connection(conn_);
+    }
+    if (start) {
+      impl_->RunStarted(tcp_);
+      std::thread([self = shared_from_this()] {
+        std::string param;
+        auto parsed = ParseChatCall(self->body_, &param);
+        std::lock_guard<std::mutex> lock(self->mu_);
+        self->parsed_ = std::move(parsed);
+        self->param_ = std::move(param);
+        self->parse_done_ = true;
+        self->WakeLocked();
+      }).detach();
+    }
+    return MHD_YES;
+  }
+
+  void EndAside() {
+    bool end;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      end = aside_open_;
+      aside_open_ = false;
+    }
+    if (end) impl_->RunEnded(tcp_);
+  }
+
   // ReleaseBody frees the request body and its share of the budget; the
   // memory of a large one goes back to the system.
   void ReleaseBody() {
@@ -596,6 +650,10 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
   size_t counted_ = 0;  // bytes of body_ taken from the endpoint's budget
   bool too_large_ = false;
   bool busy_ = false;  // the budget was spent: 503
+  // The parsed body: written by the MHD thread, or by ParseAside's thread
+  // under mu_ before parse_done_ is set; read by the MHD thread after.
+  absl::StatusOr<ChatCall> parsed_ = absl::UnknownError("not parsed");
+  std::string param_;
   bool responded_ = false;
 
   // Set before the call starts, then read-only.
@@ -615,6 +673,9 @@ class Exchange : public grpc::ClientReadReactor<v1::RunEvent>,
   bool read_paused_ = false;        // guarded by mu_
   bool first_chunk_ = true;         // guarded by mu_
   bool stream_started_ = false;     // guarded by mu_
+  bool parsing_ = false;            // guarded by mu_; ParseAside's thread started
+  bool parse_done_ = false;         // guarded by mu_
+  bool aside_open_ = false;         // guarded by mu_; ParseAside counts as a run
   absl::Status final_;              // guarded by mu_
   v1::RunDone done_event_;          // guarded by mu_
   std::string pending_;             // guarded by mu_; stream bytes not yet sent

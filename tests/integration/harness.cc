@@ -228,6 +228,15 @@ bool Sandbox::WaitForSocket(int timeout_s) const {
   return false;
 }
 
+bool Sandbox::WaitSocketGone(int timeout_s) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!CanConnect(socket)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 pid_t Sandbox::LockPid() const { return atoi(ReadFile(socket + ".lock").c_str()); }
 
 std::vector<pid_t> Sandbox::Daemons() const {

@@ -72,6 +72,10 @@ class Sandbox {
   // WaitForSocket polls until the socket accepts connections.
   bool WaitForSocket(int timeout_s = 10) const;
 
+  // WaitSocketGone polls until the socket refuses connections (a killed
+  // daemon takes a few ms to close it).
+  bool WaitSocketGone(int timeout_s = 10) const;
+
   // LockPid is the pid recorded in the daemon's lock file (0 if none).
   pid_t LockPid() const;
 

@@ -52,6 +52,30 @@ class HistoryTest : public ::testing::Test {
   FakeProvider fake_;
 };
 
+// A 450 KB query is refused at once (it took 19 s and 1.5 GB holding the
+// history's lock), and a damaged history.db names its fix.
+TEST_F(HistoryTest, AHugeSearchAndADamagedFileGetClearAnswers) {
+  fake_.Script(Json::parse(R"([{"chunks": ["hi"]}])"));
+  ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=Ada"}).exit_code, 0);
+  std::vector<std::string> args = {"history", "search"};
+  for (int i = 0; i < 76000; ++i) args.push_back("lorem");
+  const auto t0 = std::chrono::steady_clock::now();
+  Result huge = box_.Aix(args);
+  EXPECT_NE(huge.exit_code, 0);
+  EXPECT_THAT(huge.err, HasSubstr("a search is at most 1024 bytes"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(box_.Aix({"history", "search", "Ada"}).exit_code, 0) << "the history still answers";
+  // Damaged: garbage where the database was.
+  ASSERT_EQ(box_.Aix({"daemon", "stop"}).exit_code, 0);
+  ASSERT_EQ(std::system(("rm -f '" + Db() + "'* && head -c 65536 /dev/urandom > '" + Db() + "'").c_str()), 0);
+  Result damaged = box_.Aix({"history"});
+  EXPECT_NE(damaged.exit_code, 0);
+  EXPECT_THAT(damaged.err, HasSubstr("damaged: move it away (mv " + Db()));
+  fake_.Script(Json::parse(R"([{"chunks": ["still"]}])"));
+  Result run = box_.Aix({"run", "greet", "-p", "who=Bo"});
+  EXPECT_EQ(run.exit_code, 0) << "a damaged history costs the history, not the run: " << run.err;
+}
+
 // Huge inputs: the history keeps the first 1 MiB of each (marked), listings
 // carry excerpts, and a run whose input was cut cannot be rerun as if whole.
 TEST_F(HistoryTest, HugeInputsKeepTheHistoryUsable) {

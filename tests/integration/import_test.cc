@@ -251,7 +251,7 @@ TEST_F(ImportTest, ALargeImportIsAllOrNothingEvenWhenAixdIsKilled) {
   ASSERT_GT(written, 0) << "the import never started writing";
   kill(daemons[0], SIGKILL);
   box_.WaitExit(import, 30);
-  for (int i = 0; i < 100 && !box_.Daemons().empty(); ++i) usleep(20000);
+  ASSERT_TRUE(box_.WaitSocketGone());
   // The next daemon undoes it before anyone looks.
   Result list = box_.Aix({"list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
@@ -263,6 +263,20 @@ TEST_F(ImportTest, ALargeImportIsAllOrNothingEvenWhenAixdIsKilled) {
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
   EXPECT_THAT(whole.out, HasSubstr("Imported collection big (8000 prompts)"));
   EXPECT_EQ(count(), kPrompts);
+}
+
+// A bundle whose manifest has a field of the wrong type is refused by name
+// (it answered "Unexpected error in RPC handling").
+TEST_F(ImportTest, AManifestOfTheWrongTypeIsNamed) {
+  const std::string dir = box_.dir + "/bad";
+  mkdir(dir.c_str(), 0700);
+  std::ofstream(dir + "/manifest.json") << R"({"format": 7})";
+  ASSERT_EQ(RunProcess({"/bin/sh", "-c", "cd '" + dir + "' && tar czf ../bad-bundle.tar.gz manifest.json"},
+                       box_.env).exit_code, 0);
+  Result r = box_.Aix({"collection", "import", box_.dir + "/bad-bundle.tar.gz"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("manifest.json's format is number, not text"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Unexpected error")));
 }
 
 TEST_F(ImportTest, ExportImportRoundTripAndRefusalsChangeNothing) {

@@ -39,7 +39,7 @@ if [[ "$targets" == *" chat "* ]]; then
 fi
 # Imports: bundles (libarchive) and the Python aix's XML (expat), with the
 # stores and settings they use.
-build import tests/testdata/import daemon/prompts/import_fuzz.cc daemon/prompts/bundle.cc \
+build import tests/testdata/import daemon/prompts/import_fuzz.cc daemon/prompts/bundle.cc daemon/prompts/import_journal.cc \
   daemon/prompts/python_import.cc daemon/prompts/prompt_store.cc daemon/prompts/collection_store.cc \
   daemon/prompts/yaml_fields.cc daemon/config/settings.cc common/settings_schema.cc common/template.cc \
   common/files.cc common/paths.cc common/text.cc common/listen_address.cc common/mask.cc \
