@@ -109,7 +109,13 @@ namespace {
 // cancels the transfer when the caller goes away first.
 class ModelsReactor : public grpc::ServerUnaryReactor {
  public:
-  explicit ModelsReactor(http::HttpPool* pool) : pool_(pool) {}
+  explicit ModelsReactor(http::HttpPool* pool) : pool_(pool) {
+    // gRPC may call OnDone on another thread, ordered only inside the
+    // uninstrumented libgrpc++: taking the mutex here and in Unref makes
+    // that order visible (ThreadSanitizer saw the count's first write race).
+    std::lock_guard<std::mutex> lock(mu_);
+    refs_ = 1;
+  }
 
   // Fetch starts the transfer. The call may finish (and gRPC call OnDone)
   // before Fetch returns, so Fetch holds a reference of its own.
@@ -117,7 +123,10 @@ class ModelsReactor : public grpc::ServerUnaryReactor {
   // scrubbed of it (common/redact.h).
   void Fetch(http::HttpRequest request, providers::Endpoint endpoint, const std::string& key,
              v1::ListModelsResponse* response) {
-    refs_.fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++refs_;
+    }
     auto redactor = std::make_shared<Redactor>();
     redactor->Add(key);
     const uint64_t id = http::Collect(
@@ -162,11 +171,16 @@ class ModelsReactor : public grpc::ServerUnaryReactor {
   }
 
   void Unref() {
-    if (refs_.fetch_sub(1) == 1) delete this;
+    bool last;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last = --refs_ == 0;
+    }
+    if (last) delete this;
   }
 
   http::HttpPool* const pool_;
-  std::atomic<int> refs_{1};  // gRPC's (until OnDone), plus Fetch's while it runs
+  int refs_ = 0;  // guarded by mu_; gRPC's (until OnDone), plus Fetch's while it runs
   std::mutex mu_;
   uint64_t transfer_ = 0;   // guarded by mu_
   bool cancelled_ = false;  // guarded by mu_
