@@ -1,5 +1,7 @@
 #include "daemon/history/history_writer.h"
 
+#include <malloc.h>
+
 #include "absl/time/clock.h"
 #include "daemon/server/log.h"
 
@@ -19,7 +21,7 @@ HistoryWriter::~HistoryWriter() {
   thread_.join();
 }
 
-void HistoryWriter::Submit(RunRecord run) {
+void HistoryWriter::Submit(RunRecord run, std::unique_ptr<AnswerSpool> answer) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++submitted_;
@@ -28,7 +30,7 @@ void HistoryWriter::Submit(RunRecord run) {
       ++written_;
       Log(LogLevel::kWarning, "run history: the disk is not keeping up; a record was dropped");
     }
-    queue_.push_back(std::move(run));
+    queue_.push_back(Pending{std::move(run), std::move(answer)});
   }
   cv_.notify_all();
 }
@@ -40,13 +42,29 @@ void HistoryWriter::Flush() {
 }
 
 void HistoryWriter::Loop() {
+  // glibc keeps what a backlog of long answers freed; past this much, the
+  // writer gives it back once the queue is empty.
+  constexpr size_t kTrimAfterBytes = 4 << 20;
+  size_t since_trim = 0;
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
+    if (queue_.empty() && since_trim >= kTrimAfterBytes) {
+      since_trim = 0;
+      lock.unlock();
+      malloc_trim(0);
+      lock.lock();
+    }
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, all written
-    RunRecord run = std::move(queue_.front());
+    Pending pending = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
+    RunRecord& run = pending.run;
+    if (pending.answer != nullptr) {
+      run.answer = pending.answer->Take();
+      pending.answer.reset();
+    }
+    since_trim += run.answer.size();
     absl::StatusOr<HistoryStore*> store = db_->Store();
     absl::StatusOr<int64_t> id = store.ok() ? (*store)->Add(run) : store.status();
     if (store.ok()) PruneIfDue(*store);

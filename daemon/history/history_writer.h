@@ -2,6 +2,9 @@
 // database never delays a stream: Submit only queues. The queue is bounded;
 // when the disk cannot keep up, the oldest waiting records are dropped and
 // the loss is logged (a run never fails because it could not be recorded).
+// A long answer waits in its spool (a file, answer_spool.h) rather than in
+// memory, and is read back only when its record is written; once a backlog
+// of such answers is written, freed memory is given back to the system.
 #ifndef AIX_DAEMON_HISTORY_HISTORY_WRITER_H_
 #define AIX_DAEMON_HISTORY_HISTORY_WRITER_H_
 
@@ -12,8 +15,10 @@
 #include <thread>
 
 #include <functional>
+#include <memory>
 
 #include "absl/time/time.h"
+#include "daemon/history/answer_spool.h"
 #include "daemon/history/history_db.h"
 
 namespace aix::history {
@@ -30,7 +35,8 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  void Submit(RunRecord run);
+  // Submit queues `run`; its answer is `answer`'s contents when given.
+  void Submit(RunRecord run, std::unique_ptr<AnswerSpool> answer = nullptr);
 
   // Flush waits until every record submitted so far is written (tests,
   // and commands that read the history right after a run).
@@ -46,7 +52,11 @@ class HistoryWriter {
   absl::Time next_prune_ = absl::InfinitePast();  // writer thread only
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<RunRecord> queue_;  // guarded by mu_
+  struct Pending {
+    RunRecord run;
+    std::unique_ptr<AnswerSpool> answer;
+  };
+  std::deque<Pending> queue_;    // guarded by mu_
   uint64_t submitted_ = 0;       // guarded by mu_
   uint64_t written_ = 0;         // guarded by mu_ (or dropped)
   bool stopping_ = false;        // guarded by mu_

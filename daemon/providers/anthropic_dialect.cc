@@ -55,7 +55,6 @@ class AnthropicDialect : public Dialect {
         if (text == nullptr || !text->is_string()) {
           return MalformedReply("a text_delta whose text is not a string", event.data);
         }
-        reply->text += text->get_ref<const std::string&>();
         *delta += text->get_ref<const std::string&>();
       }
     } else if (event.type == "message_delta") {

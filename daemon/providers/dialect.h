@@ -29,7 +29,9 @@ class Dialect {
                                          const std::string& key) const = 0;
 
   // OnEvent interprets one streamed event: new answer text is appended to
-  // `delta` and to reply->text; usage, finish reason and completion are
+  // `delta` only (reply->text stays as it was: a stream's text is the
+  // caller's to pass on or keep, and a stalled reader must not make the
+  // dialect hold a whole answer); usage, finish reason and completion are
   // recorded in `reply`. An error the provider reports inside the stream,
   // or an event that cannot be understood, is Aborted.
   virtual absl::Status OnEvent(const http::SseEvent& event, Reply* reply,

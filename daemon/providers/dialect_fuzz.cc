@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!dialect.OnEvent(ev, &reply, &delta).ok()) break;
     deltas += delta;
   }
-  Check(deltas == reply.text);
+  Check(reply.text.empty());  // streamed text travels in the deltas only
   CheckReply(reply);
   return 0;
 }

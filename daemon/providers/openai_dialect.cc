@@ -52,7 +52,6 @@ class OpenAiDialect : public Dialect {
     if (choice == nullptr) return absl::OkStatus();  // usage-only or keep-alive chunk
     // content may be null (tool calls, refusals) or absent: no text.
     if (auto text = StringField(ObjectField(choice, "delta"), "content")) {
-      reply->text += *text;
       *delta += *text;
     }
     if (auto reason = StringField(choice, "finish_reason")) reply->finish_reason = *reason;

@@ -20,6 +20,7 @@
 #include "common/redact.h"
 #include "common/status_macros.h"
 #include "common/text.h"
+#include "daemon/history/answer_spool.h"
 #include "daemon/history/history_writer.h"
 #include "daemon/http/sse.h"
 #include "daemon/providers/dialect.h"
@@ -213,7 +214,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   void Fail(const absl::Status& status) { RequestFinish(status); }
 
   // Begin sends the plan and, for EXECUTE, starts the first attempt.
-  void Begin(Prepared prepared, history::HistoryWriter* history, std::string client) {
+  // A recorded answer beyond 64 KiB is spooled to an unnamed file in
+  // `spool_dir` (history/answer_spool.h).
+  void Begin(Prepared prepared, history::HistoryWriter* history, const std::string& spool_dir,
+             std::string client) {
     started_ = absl::Now();
     plan_ = std::move(prepared.plan);
     // Every key this run may send, and a custom provider's own header
@@ -233,6 +237,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       history_ = history;
       record_ = std::move(prepared.history);
       record_.client = std::move(client);
+      answer_ = std::make_unique<history::AnswerSpool>(spool_dir, kMaxRecordedAnswer);
     }
     Enqueue(std::move(prepared.plan_event));
     if (prepared.mode != v1::RunRequest::EXECUTE) {
@@ -506,7 +511,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
                        {"waited_ms", t.waited_ms()}});
     }
     r.attempts_json = tried.dump(-1, ' ', false, Json::error_handler_t::replace);
-    history_->Submit(std::move(record_));
+    history_->Submit(std::move(record_), std::move(answer_));
   }
 
   void RecordAttempt(const std::string& error) {
@@ -544,9 +549,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     if (FirstInvalidUtf8(text) != absl::string_view::npos) text = ToValidUtf8(text);
     if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
     text_sent_ = true;
-    if (history_ != nullptr && record_.answer.size() < kMaxRecordedAnswer) {
-      record_.answer.append(text, 0, kMaxRecordedAnswer - record_.answer.size());
-    }
+    if (answer_ != nullptr) answer_->Append(text);
     v1::RunEvent ev;
     ev.set_text(std::move(text));
     Enqueue(std::move(ev));
@@ -686,6 +689,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   // The run history: set by Begin when this run is recorded.
   history::HistoryWriter* history_ = nullptr;
   history::RunRecord record_;
+  std::unique_ptr<history::AnswerSpool> answer_;  // set with history_
   bool recorded_ = false;
 };
 
@@ -712,7 +716,7 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
   const char* client = peers_->InProcess(*context)                  ? "http"
                        : md.find(kClientVersionHeader) != md.end() ? "aix"
                                                                    : "grpc";
-  reactor->Begin(*std::move(prepared), history_, client);
+  reactor->Begin(*std::move(prepared), history_, config_->storage_dir(), client);
   return reactor;
 }
 

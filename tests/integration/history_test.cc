@@ -109,6 +109,24 @@ TEST_F(HistoryTest, HugeInputsKeepTheHistoryUsable) {
   EXPECT_LT(db, 20u << 20) << "history.db holds " << db << " bytes for 3 runs";
 }
 
+// A long answer is spooled to an unnamed file while it streams (aixd holds
+// 64 KiB of it, however slowly the client reads) and comes back whole, up
+// to the 4 MiB the history keeps.
+TEST_F(HistoryTest, ALongAnswerIsKeptUpToFourMiB) {
+  fake_.Script(Json::parse(R"([{"flood_mb": 5}, {"flood_mb": 1}])"));
+  Result r = box_.Aix({"run", "greet", "-p", "who=Ada"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.size(), 5u << 20) << "the client gets all of it";
+  ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=Bo"}).exit_code, 0);
+  Json runs = History();
+  ASSERT_EQ(runs.size(), 2u);
+  const std::string kept = Show(std::stoll(runs[1]["id"].get<std::string>()))["answer"];
+  EXPECT_EQ(kept.size(), 4u << 20);
+  EXPECT_EQ(kept.find_first_not_of('x'), std::string::npos);
+  const std::string second = Show(std::stoll(runs[0]["id"].get<std::string>()))["answer"];
+  EXPECT_EQ(second, std::string(1 << 20, 'x'));
+}
+
 TEST_F(HistoryTest, ARunIsRecordedWithEverythingButTheKey) {
   fake_.Script(Json::parse(R"([{"chunks": ["Hello ", "Ada"],
       "usage": {"prompt_tokens": 11, "completion_tokens": 2}}])"));
