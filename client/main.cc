@@ -17,7 +17,8 @@
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   CLI::App app{"aix: keep a library of prompt templates and run them against AI "
-               "providers. Commands are served by the aixd daemon, started on demand."};
+               "providers. Commands are served by the aixd daemon, started on demand.",
+               "aix"};  // named: --help shows `aix`, not the path it was started by
   app.set_version_flag("-V,--version", aix::kVersion);
   app.require_subcommand(1);
   // Only the command groups up to the one named on the command line are

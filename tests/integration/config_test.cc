@@ -215,6 +215,8 @@ TEST(ConfigCommand, HelpListsOnlyWhatWorks) {
   EXPECT_THAT(r.out, HasSubstr("daemon"));
   EXPECT_THAT(r.out, HasSubstr("\n  run "));
   EXPECT_THAT(r.out, HasSubstr("\n  create "));
+  EXPECT_THAT(r.out, HasSubstr("Usage: aix [OPTIONS]")) << "named aix, not by the path it ran from";
+  EXPECT_THAT(box.Aix({"run", "--help"}).out, HasSubstr("Usage: aix run "));
   EXPECT_EQ(box.Daemons().size(), 0u) << "--help must not start aixd";
 }
 
