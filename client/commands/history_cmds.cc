@@ -1,4 +1,6 @@
 // The run history: aix history [search|show|rerun|delete|prune], aix usage.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -17,6 +19,7 @@
 #include "client/commands/command.h"
 #include "client/commands/run_cmd.h"
 #include "client/proto_json.h"
+#include "client/terminal.h"
 #include "common/limits.h"
 #include "common/status_macros.h"
 
@@ -63,6 +66,23 @@ std::string PromptName(const v1::RunRecord& r) {
   return r.prompt().empty() ? "(chat)" : r.prompt();
 }
 
+// Marked renders a search hit's snippet: matched words in bold on a
+// terminal, between [ and ] elsewhere.
+std::string Marked(const std::string& snippet) {
+  const bool tty = IsTerminal(STDOUT_FILENO);
+  std::string out;
+  for (char c : snippet) {
+    if (c == '\x02') {
+      out += tty ? "\x1b[1m" : "[";
+    } else if (c == '\x03') {
+      out += tty ? "\x1b[0m" : "]";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
   if (resp.runs_size() == 0) {
     std::cerr << empty << "\n";
@@ -74,6 +94,7 @@ void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
                                  When(r.started_unix_ms()), PromptName(r), Outcome(r),
                                  absl::StrCat(r.total_ms(), " ms"), r.provider(), r.model(),
                                  answer);
+    if (!r.snippet().empty()) std::cout << "    matched: " << Marked(r.snippet()) << "\n";
   }
 }
 

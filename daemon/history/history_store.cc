@@ -125,6 +125,7 @@ class Statement {
                                       static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  int Columns() const { return sqlite3_column_count(stmt_); }
 
  private:
   sqlite3* db_;
@@ -168,6 +169,7 @@ RunRecord FromRow(const Statement& s) {
   r.error_message = s.Text(16);
   r.attempts_json = s.Text(17);
   r.client = s.Text(18);
+  if (s.Columns() > 19) r.snippet = s.Text(19);
   return r;
 }
 
@@ -311,9 +313,14 @@ absl::StatusOr<std::vector<RunRecord>> HistoryStore::Search(const std::string& q
   // Newest first, as in a shell's history: FTS5 walks its index in rowid
   // order and stops at the limit, where ranking by relevance would score
   // every match (160 ms for a common word over 100,000 runs).
-  std::string sql = absl::StrCat("SELECT ", kColumns,
+  // Each hit carries a snippet of the column that matched best: a dozen
+  // words, the matched ones marked, so a listing shows why a run matched.
+  const std::string snippet = absl::StrCat(
+      "(SELECT snippet(runs_text, -1, char(", int{kMatchStart}, "), char(", int{kMatchEnd},
+      "), '…', 12) FROM runs_text WHERE runs_text MATCH ?1 AND rowid = runs.id)");
+  std::string sql = absl::StrCat("SELECT ", kColumns, ", ", snippet,
                                  " FROM runs WHERE id IN (SELECT rowid FROM runs_text WHERE "
-                                 "runs_text MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY id DESC");
+                                 "runs_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY id DESC");
   return Query(sql, {absl::StrJoin(terms, " ")}, {limit});
 }
 

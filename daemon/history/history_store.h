@@ -52,7 +52,13 @@ struct RunRecord {
   std::string error_message;  // failed or cancelled: the first line
   std::string attempts_json;  // every attempt: [{"provider":…,"model":…,…}]
   std::string client;         // who asked: "aix", "grpc", "http"
+  // Search only: the words around a match in the prompt or the answer, each
+  // matched word between kMatchStart and kMatchEnd.
+  std::string snippet;
 };
+
+inline constexpr char kMatchStart = '\x02';
+inline constexpr char kMatchEnd = '\x03';
 
 struct Filter {
   std::string prompt, provider, model;  // exact matches; empty: any

@@ -111,6 +111,8 @@ TEST_F(HistoryStoreTest, SearchFindsWordsInPromptsAndAnswers) {
   ASSERT_TRUE(hits.ok()) << hits.status();
   ASSERT_EQ(hits->size(), 1u);
   EXPECT_EQ(hits->front().prompt, "recipe");
+  EXPECT_EQ(hits->front().snippet, "boil the \x02pasta\x03") << "why it matched";
+  EXPECT_EQ(store_->List({})->front().snippet, "") << "listings have no snippet";
   EXPECT_EQ(store_->Search("Hello haiku", 10)->size(), 1u) << "words of the prompt as sent";
   EXPECT_EQ(store_->Search("AUTUMN", 10)->size(), 1u);
   EXPECT_TRUE(store_->Search("what's \"-x OR", 10).ok()) << "no query syntax errors";

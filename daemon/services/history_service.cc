@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/services/guarded.h"
@@ -23,7 +24,23 @@ int Limit(int requested) {
   return std::min(requested, kMaxLimit);
 }
 
+// Snippet makes a search hit's snippet safe to print: each piece between the
+// match marks is made printable and bounded; the marks stay.
+std::string Snippet(const std::string& raw) {
+  std::string out;
+  bool inside = false;
+  for (absl::string_view piece : absl::StrSplit(raw, absl::ByAnyChar(
+           std::string{history::kMatchStart, history::kMatchEnd}))) {
+    if (inside) out += history::kMatchStart;
+    out += PrintableExcerpt(piece, kExcerpt);
+    if (inside) out += history::kMatchEnd;
+    inside = !inside;
+  }
+  return out;
+}
+
 void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
+  if (!r.snippet.empty()) out->set_snippet(Snippet(r.snippet));
   out->set_id(r.id);
   out->set_started_unix_ms(absl::ToUnixMillis(r.started));
   out->set_prompt(r.prompt);

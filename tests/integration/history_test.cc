@@ -210,9 +210,11 @@ TEST_F(HistoryTest, FiltersSearchAndAFailedRun) {
   Json hits = Json::parse(hit.out)["runs"];
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0]["prompt"], "haiku");
+  EXPECT_EQ(hits[0]["snippet"], "autumn leaves \u0002drifting\u0003");
   Result words = box_.Aix({"history", "search", "hello", "Bo"});
   ASSERT_EQ(words.exit_code, 0) << words.err;
   EXPECT_THAT(words.out, HasSubstr("greet"));
+  EXPECT_THAT(words.out, HasSubstr("matched: Say [hello] to [Bo]"));
   EXPECT_THAT(words.out, Not(HasSubstr("haiku")));
 }
 
