@@ -10,6 +10,7 @@
 #include <grpcpp/support/status.h>
 
 #include <exception>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -18,20 +19,34 @@
 
 namespace aix {
 
+// Catching runs `body` (returning absl::Status); an exception becomes an
+// Internal error that names it.
+template <typename Body>
+absl::Status Catching(Body&& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat(
+        "aixd could not handle this request: ", e.what(),
+        ". If a file you edited by hand is involved, check it; otherwise please report this"));
+  } catch (...) {
+    return absl::InternalError("aixd could not handle this request; please report this");
+  }
+}
+
+// Checked is Guarded for the callback (streaming) handlers, which answer
+// through a reactor: the caller's uid, then `body`, caught.
+template <typename Body>
+absl::Status Checked(const PeerRegistry& peers, const grpc::ServerContextBase* context,
+                     Body&& body) {
+  absl::Status status = peers.Authorize(*context);
+  return status.ok() ? Catching(std::forward<Body>(body)) : status;
+}
+
 template <typename Body>
 grpc::Status Guarded(const PeerRegistry& peers, const grpc::ServerContextBase* context,
                      Body&& body) {
-  absl::Status status = peers.Authorize(*context);
-  if (status.ok()) {
-    try {
-      status = body();
-    } catch (const std::exception& e) {
-      status = absl::InternalError(absl::StrCat(
-          "aixd could not handle this request: ", e.what(),
-          ". If a file you edited by hand is involved, check it; otherwise please report this"));
-    }
-  }
-  return ToGrpcStatus(status);
+  return ToGrpcStatus(Checked(peers, context, std::forward<Body>(body)));
 }
 
 }  // namespace aix

@@ -132,7 +132,7 @@ class ModelsReactor : public grpc::ServerUnaryReactor {
     const uint64_t id = http::Collect(
         pool_, std::move(request),
         [this, endpoint, response, redactor](absl::StatusOr<http::HttpResponse> r) {
-          absl::Status s = Interpret(endpoint, std::move(r), response);
+          absl::Status s = Catching([&] { return Interpret(endpoint, std::move(r), response); });
           Finish(ToGrpcStatus(absl::Status(s.code(), redactor->Scrub(s.message()))));
         });
     bool cancel_now;
@@ -193,31 +193,32 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
                                                           v1::ListModelsResponse* response) {
   auto* reactor = new ModelsReactor(pool_);
   std::string key_sent;
-  auto prepared = [&]() -> absl::StatusOr<std::pair<http::HttpRequest, providers::Endpoint>> {
-    AIX_RETURN_IF_ERROR(peers_->Authorize(*context));
+  http::HttpRequest req;
+  providers::Endpoint e;
+  const absl::Status checked = Checked(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
     std::string requested = request->provider().empty()
                                 ? doc.value("default_provider", "openrouter")
                                 : request->provider();
     AIX_ASSIGN_OR_RETURN(std::string name, config::CanonicalProvider(requested, doc));
-    AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
+    AIX_ASSIGN_OR_RETURN(e, providers::ResolveEndpoint(name, doc));
     auto env = request->api_keys().find(name);
     providers::KeyChoice key = providers::ChooseKey(
         e, env == request->api_keys().end() ? nullptr : &env->second, doc);
-    http::HttpRequest req = providers::BuildModelsRequest(e, key.key);
+    req = providers::BuildModelsRequest(e, key.key);
     key_sent = key.key;
     config::RunSettings settings = config::ReadRunSettings(doc);
     req.ca_bundle = settings.ca_bundle;
     req.limits = runs::LimitsFor(settings);
     // A listing is small; a larger one is not what we asked for.
     req.limits.max_body_bytes = std::min<int64_t>(req.limits.max_body_bytes, 16 << 20);
-    return std::make_pair(std::move(req), std::move(e));
-  }();
-  if (!prepared.ok()) {
-    reactor->Finish(ToGrpcStatus(prepared.status()));
+    return absl::OkStatus();
+  });
+  if (!checked.ok()) {
+    reactor->Finish(ToGrpcStatus(checked));
     return reactor;
   }
-  reactor->Fetch(std::move(prepared->first), std::move(prepared->second), key_sent, response);
+  reactor->Fetch(std::move(req), std::move(e), key_sent, response);
   return reactor;
 }
 

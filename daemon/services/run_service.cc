@@ -1,5 +1,6 @@
 #include "daemon/services/run_service.h"
 
+
 #include <algorithm>
 
 #include <deque>
@@ -26,6 +27,7 @@
 #include "daemon/providers/dialect.h"
 #include "daemon/runs/plan.h"
 #include "daemon/runs/retry.h"
+#include "daemon/services/guarded.h"
 
 namespace aix {
 namespace {
@@ -340,7 +342,19 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     return true;
   }
 
+  // The pool's OnDone lets nothing escape (pool.h): a retry, fallback or
+  // record that throws fails the run with what happened, not a hang.
   void OnDone(absl::Status transport) override {
+    absl::Status failed = Catching([&] {
+      Conclude(std::move(transport));
+      return absl::OkStatus();
+    });
+    if (!failed.ok()) RequestFinish(failed);
+  }
+
+ private:
+  // Conclude ends an attempt: success, a retry, a fallback or the run's end.
+  void Conclude(absl::Status transport) {
     if (upstream_failed_) return;
     const runs::Attempt& a = Attempting();
     const providers::Endpoint& e = a.endpoint;
@@ -412,7 +426,6 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     RequestFinish(result);
   }
 
- private:
   RunReactor(http::HttpPool* pool, RunCount* active)
       : pool_(pool), active_(active) {
     active_->Enter();
@@ -698,16 +711,15 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
 grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServerContext* context,
                                                              const v1::RunRequest* request) {
   RunReactor* reactor = RunReactor::Create(pool_, &active_);
-  absl::Status allowed = peers_->Authorize(*context);
-  if (!allowed.ok()) {
-    reactor->Fail(allowed);
-    return reactor;
-  }
   // Reading the prompt and config is quick local I/O, done before the
   // stream starts.
-  auto prepared = Prepare(config_, prompts_, collections_, *request);
-  if (!prepared.ok()) {
-    reactor->Fail(prepared.status());
+  absl::StatusOr<Prepared> prepared = absl::UnknownError("not prepared");
+  absl::Status checked = Checked(*peers_, context, [&] {
+    prepared = Prepare(config_, prompts_, collections_, *request);
+    return prepared.status();
+  });
+  if (!checked.ok()) {
+    reactor->Fail(checked);
     return reactor;
   }
   // Who asked, for the history: aix says so in its version header; the
