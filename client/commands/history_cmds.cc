@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -83,6 +85,21 @@ std::string Marked(const std::string& snippet) {
   return out;
 }
 
+// NullUnreportedTokens makes token counts a provider did not report null in
+// a run's JSON (proto JSON leaves them out): a script reads "unknown", and
+// never a 0 that would be summed as a count.
+void NullUnreportedTokens(nlohmann::json* run) {
+  for (const char* k : {"prompt_tokens", "completion_tokens"}) {
+    if (!run->contains(k)) (*run)[k] = nullptr;
+  }
+}
+
+std::string RunsJson(const v1::ListRunsResponse& resp) {
+  nlohmann::json j = nlohmann::json::parse(ProtoJson(resp));
+  for (nlohmann::json& run : j["runs"]) NullUnreportedTokens(&run);
+  return j.dump(2) + "\n";
+}
+
 void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
   if (resp.runs_size() == 0) {
     std::cerr << empty << "\n";
@@ -121,7 +138,7 @@ absl::Status List(const ListArgs& a) {
   v1::ListRunsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::ListRuns, req, &resp));
   if (a.json) {
-    std::cout << ProtoJson(resp);
+    std::cout << RunsJson(resp);
   } else {
     PrintList(resp, "No runs recorded yet (or none match). Runs are recorded as they end.");
   }
@@ -137,7 +154,7 @@ absl::Status Search(const std::vector<std::string>& words, int limit, bool json)
   v1::ListRunsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::SearchRuns, req, &resp));
   if (json) {
-    std::cout << ProtoJson(resp);
+    std::cout << RunsJson(resp);
   } else {
     PrintList(resp, "No recorded run has all of those words.");
   }
@@ -157,7 +174,9 @@ absl::StatusOr<v1::RunRecord> Fetch(int64_t id) {
 absl::Status Show(int64_t id, bool json) {
   AIX_ASSIGN_OR_RETURN(v1::RunRecord r, Fetch(id));
   if (json) {
-    std::cout << ProtoJson(r);
+    nlohmann::json j = nlohmann::json::parse(ProtoJson(r));
+    NullUnreportedTokens(&j);
+    std::cout << j.dump(2) << "\n";
     return absl::OkStatus();
   }
   std::vector<std::string> params;
@@ -173,7 +192,11 @@ absl::Status Show(int64_t id, bool json) {
   if (!r.finish_reason().empty()) std::cout << ", finish " << r.finish_reason();
   std::cout << "\n";
   if (!r.error_message().empty()) std::cout << "error:     " << r.error_message() << "\n";
-  std::cout << "tokens:    " << r.prompt_tokens() << " in, " << r.completion_tokens() << " out\n";
+  std::cout << "tokens:    "
+            << (r.has_prompt_tokens() ? absl::StrCat(r.prompt_tokens()) : "?") << " in, "
+            << (r.has_completion_tokens() ? absl::StrCat(r.completion_tokens()) : "?")
+            << " out" << (r.has_prompt_tokens() && r.has_completion_tokens() ? "" : " (not reported)")
+            << "\n";
   std::cout << "time:      "
             << (r.time_to_first_token_ms() < 0
                     ? std::string("no text")

@@ -263,6 +263,9 @@ absl::StatusOr<std::string> ReadStdin() {
   return data;
 }
 
+// Tokens is a count the provider reported, or null: never a made-up 0.
+nlohmann::json Tokens(bool reported, int64_t n) { return reported ? nlohmann::json(n) : nullptr; }
+
 nlohmann::json AttemptsJson(const v1::RunDone& done) {
   nlohmann::json out = nlohmann::json::array();
   for (const v1::Attempt& a : done.attempts()) {
@@ -346,9 +349,10 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
         {"model", done.model().empty() ? plan.model() : done.model()},
         {"finish_reason", done.finish_reason()},
         {"usage",
-         {{"prompt_tokens", done.prompt_tokens()},
-          {"completion_tokens", done.completion_tokens()},
-          {"total_tokens", done.prompt_tokens() + done.completion_tokens()}}},
+         {{"prompt_tokens", Tokens(done.has_prompt_tokens(), done.prompt_tokens())},
+          {"completion_tokens", Tokens(done.has_completion_tokens(), done.completion_tokens())},
+          {"total_tokens", Tokens(done.has_prompt_tokens() && done.has_completion_tokens(),
+                                  done.prompt_tokens() + done.completion_tokens())}}},
         {"timings",
          {{"time_to_first_token_ms", done.time_to_first_token_us() / 1000.0},
           {"total_ms", done.total_us() / 1000.0}}},
@@ -358,8 +362,10 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
   }
   if (a.verbose) {
     std::cerr << absl::StrFormat(
-        "%s %s: %d prompt + %d completion tokens; first token after %.1f ms, done after %.1f ms\n",
-        done.provider(), done.model(), done.prompt_tokens(), done.completion_tokens(),
+        "%s %s: %s prompt + %s completion tokens; first token after %.1f ms, done after %.1f ms\n",
+        done.provider(), done.model(),
+        done.has_prompt_tokens() ? absl::StrCat(done.prompt_tokens()) : "?",
+        done.has_completion_tokens() ? absl::StrCat(done.completion_tokens()) : "?",
         done.time_to_first_token_us() / 1000.0, done.total_us() / 1000.0);
   }
   return absl::OkStatus();

@@ -256,7 +256,10 @@ std::string FinishReason(absl::string_view r) {
 
 namespace {
 
+// Usage is null when the provider did not report it: a made-up 0 would be
+// summed into someone's bill as a real count.
 Json Usage(const v1::RunDone& done) {
+  if (!done.has_prompt_tokens() || !done.has_completion_tokens()) return nullptr;
   return {{"prompt_tokens", done.prompt_tokens()},
           {"completion_tokens", done.completion_tokens()},
           {"total_tokens", done.prompt_tokens() + done.completion_tokens()}};

@@ -231,6 +231,9 @@ TEST(Shapes, StreamEventsAndWholeCompletion) {
   EXPECT_EQ(whole["choices"][0]["message"]["content"], "Hello");
   EXPECT_EQ(whole["choices"][0]["finish_reason"], "length");
   EXPECT_EQ(whole["usage"]["total_tokens"], 7);
+  v1::RunDone unreported;  // the provider reported no usage
+  EXPECT_TRUE(Json::parse(CompletionJson(id, "Hello", unreported))["usage"].is_null());
+  EXPECT_NE(FinalEvents(id, unreported, true).find("\"usage\":null"), std::string::npos);
 
   Json models = Json::parse(ModelsJson({"openai/gpt-3.5-turbo", "prompt:p"}, {"openai", "aixd"}));
   EXPECT_EQ(models["object"], "list");

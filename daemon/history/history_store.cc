@@ -160,8 +160,9 @@ RunRecord FromRow(const Statement& s) {
   r.model = s.Text(7);
   r.answer = s.Text(8);
   r.finish_reason = s.Text(9);
-  r.prompt_tokens = s.Int(10);
-  r.completion_tokens = s.Int(11);
+  // -1 is "not reported"; rows from before it was recorded say 0.
+  if (s.Int(10) >= 0) r.prompt_tokens = s.Int(10);
+  if (s.Int(11) >= 0) r.completion_tokens = s.Int(11);
   r.ttft_ms = s.Int(12);
   r.total_ms = s.Int(13);
   r.outcome = s.Text(14);
@@ -238,7 +239,7 @@ absl::StatusOr<int64_t> HistoryStore::Add(const RunRecord& r) {
   absl::Status b = s.Bind({absl::ToUnixMillis(r.started), r.prompt,
                            params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                            r.rendered, r.system, r.provider, r.model, r.answer, r.finish_reason,
-                           r.prompt_tokens, r.completion_tokens, r.ttft_ms, r.total_ms, r.outcome,
+                           r.prompt_tokens.value_or(-1), r.completion_tokens.value_or(-1), r.ttft_ms, r.total_ms, r.outcome,
                            r.error_class, r.error_message,
                            r.attempts_json.empty() ? std::string("[]") : r.attempts_json,
                            r.client});
@@ -366,8 +367,8 @@ absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool
                                       : "strftime('%Y-%m-%d', started_ms / 1000, 'unixepoch')";
   std::lock_guard<std::mutex> lock(mu_);
   Statement s(db_, absl::StrCat("SELECT ", period,
-                                " AS p, provider, model, COUNT(*), SUM(prompt_tokens), "
-                                "SUM(completion_tokens) FROM runs WHERE started_ms >= ? "
+                                " AS p, provider, model, COUNT(*), SUM(MAX(prompt_tokens, 0)), "
+                                "SUM(MAX(completion_tokens, 0)) FROM runs WHERE started_ms >= ? "
                                 "GROUP BY p, provider, model ORDER BY p, provider, model"));
   const int64_t from = since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(since);
   if (absl::Status b = s.Bind({from}); !b.ok()) return b;

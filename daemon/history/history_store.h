@@ -16,6 +16,7 @@
 #ifndef AIX_DAEMON_HISTORY_HISTORY_STORE_H_
 #define AIX_DAEMON_HISTORY_HISTORY_STORE_H_
 
+#include <optional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -43,8 +44,9 @@ struct RunRecord {
   std::string model;
   std::string answer;  // as streamed, also when the run was cut short
   std::string finish_reason;
-  int64_t prompt_tokens = 0;
-  int64_t completion_tokens = 0;
+  // Absent when the provider did not report them (stored as -1).
+  std::optional<int64_t> prompt_tokens;
+  std::optional<int64_t> completion_tokens;
   int64_t ttft_ms = -1;  // time to first token; -1: none arrived
   int64_t total_ms = 0;
   std::string outcome;        // "ok", "cancelled" or "failed"

@@ -19,7 +19,7 @@ void Check(bool ok) {
 }
 
 void CheckReply(const aix::providers::Reply& r) {
-  Check(r.prompt_tokens >= 0 && r.completion_tokens >= 0);
+  Check(r.prompt_tokens.value_or(0) >= 0 && r.completion_tokens.value_or(0) >= 0);
   Check(aix::FirstInvalidUtf8(r.text) == absl::string_view::npos);
 }
 

@@ -7,6 +7,7 @@
 #ifndef AIX_DAEMON_PROVIDERS_PROVIDER_H_
 #define AIX_DAEMON_PROVIDERS_PROVIDER_H_
 
+#include <optional>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -77,8 +78,9 @@ std::vector<Turn> TurnsOf(const ChatRequest& chat);
 struct Reply {
   std::string text;
   std::string finish_reason;
-  int64_t prompt_tokens = 0;
-  int64_t completion_tokens = 0;
+  // Absent unless the provider reported them.
+  std::optional<int64_t> prompt_tokens;
+  std::optional<int64_t> completion_tokens;
   bool finished = false;  // the stream said it is complete
 };
 

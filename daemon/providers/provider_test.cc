@@ -212,7 +212,8 @@ TEST(Hostile, OpenAiBodiesOfWrongTypes) {
   ASSERT_TRUE(d.OnBody(R"({"choices":[{"message":{"content":"hi"},"finish_reason":3}],
                           "usage":{"prompt_tokens":null,"completion_tokens":"2"}})", &odd).ok());
   EXPECT_EQ(odd.text, "hi");
-  EXPECT_EQ(odd.prompt_tokens, 0);
+  EXPECT_EQ(odd.prompt_tokens, std::nullopt) << "null is not reported, not 0";
+  EXPECT_EQ(odd.completion_tokens, std::nullopt) << "a string is not a count";
   EXPECT_EQ(d.OnBody(R"({"choices":[{"message":{"content":42}}]})", &r).code(),
             absl::StatusCode::kAborted);
   EXPECT_EQ(d.OnBody(R"([1,2])", &r).code(), absl::StatusCode::kAborted);
@@ -235,7 +236,7 @@ TEST(Hostile, OpenAiStreamEventsOfWrongTypes) {
   ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
   ev.data = R"({"usage":{"prompt_tokens":-4}})";
   ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
-  EXPECT_EQ(r.prompt_tokens, 0);
+  EXPECT_EQ(r.prompt_tokens, std::nullopt) << "a negative count is not reported, not 0";
   EXPECT_EQ(delta, "");
   ev.data = "{\"error\":\"\u001b[2Jgone\"}";
   absl::Status s = d.OnEvent(ev, &r, &delta);

@@ -63,8 +63,8 @@ void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
   out->set_provider(r.provider);
   out->set_model(r.model);
   out->set_finish_reason(r.finish_reason);
-  out->set_prompt_tokens(r.prompt_tokens);
-  out->set_completion_tokens(r.completion_tokens);
+  if (r.prompt_tokens) out->set_prompt_tokens(*r.prompt_tokens);
+  if (r.completion_tokens) out->set_completion_tokens(*r.completion_tokens);
   out->set_time_to_first_token_ms(r.ttft_ms);
   out->set_total_ms(r.total_ms);
   out->set_outcome(r.outcome);

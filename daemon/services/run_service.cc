@@ -573,8 +573,8 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     v1::RunEvent done;
     v1::RunDone* d = done.mutable_done();
     d->set_finish_reason(redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64)));
-    d->set_prompt_tokens(reply_.prompt_tokens);
-    d->set_completion_tokens(reply_.completion_tokens);
+    if (reply_.prompt_tokens) d->set_prompt_tokens(*reply_.prompt_tokens);
+    if (reply_.completion_tokens) d->set_completion_tokens(*reply_.completion_tokens);
     if (first_token_ != absl::InfinitePast()) {
       d->set_time_to_first_token_us(absl::ToInt64Microseconds(first_token_ - started_));
     }

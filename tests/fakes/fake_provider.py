@@ -32,7 +32,8 @@ RESPONSE fields (all optional):
                 (default 3600) while holding the connection open
   flood_mb      stream this many MB of text, in 64 KiB deltas, as fast as
                 the client takes them
-  usage         {"prompt_tokens": N, "completion_tokens": N}
+  usage         {"prompt_tokens": N, "completion_tokens": N}, or null for
+                a provider that reports none (OpenAI wire: no usage at all)
 
 In error, chunks, body and raw, "{auth}" stands for the request's
 Authorization (or x-api-key) header as received and "{key}" for the key in
@@ -238,8 +239,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 reply = {"id": "chatcmpl-fake", "object": "chat.completion", "model": model,
                          "choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": text}}],
-                         "usage": dict(usage, total_tokens=sum(usage.values()))}
+                                      "message": {"role": "assistant", "content": text}}]}
+                if usage is not None:
+                    reply["usage"] = dict(usage, total_tokens=sum(usage.values()))
             return self._send_json(200, reply, extra)
 
         self.send_response(200)
@@ -314,7 +316,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                     "finish_reason": "error"}]))
             return
         yield ev(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
-        yield ev(dict(base, choices=[], usage=dict(usage, total_tokens=sum(usage.values()))))
+        if usage is not None:
+            yield ev(dict(base, choices=[], usage=dict(usage, total_tokens=sum(usage.values()))))
         yield "data: [DONE]\n\n"
 
     @staticmethod

@@ -109,6 +109,37 @@ TEST_F(HistoryTest, HugeInputsKeepTheHistoryUsable) {
   EXPECT_LT(db, 20u << 20) << "history.db holds " << db << " bytes for 3 runs";
 }
 
+// A provider that reports no usage: the counts are unknown (null), never 0,
+// from `aix run --json` to the history, and the usage sums skip them.
+TEST_F(HistoryTest, UnreportedUsageIsNullNeverZero) {
+  fake_.Script(Json::parse(R"([{"chunks": ["hi"], "usage": null},
+                               {"chunks": ["hi"], "usage": null}])"));
+  Result r = box_.Aix({"run", "greet", "-p", "who=Ada", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json out = Json::parse(r.out);
+  EXPECT_TRUE(out["usage"]["prompt_tokens"].is_null()) << out;
+  EXPECT_TRUE(out["usage"]["total_tokens"].is_null()) << out;
+  ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=Bo", "--no-stream"}).exit_code, 0);
+  Json runs = History();
+  ASSERT_EQ(runs.size(), 2u);
+  for (const Json& run : runs) {
+    EXPECT_TRUE(run["prompt_tokens"].is_null()) << run;
+    EXPECT_TRUE(run["completion_tokens"].is_null()) << run;
+  }
+  Json one = Show(std::stoll(runs[0]["id"].get<std::string>()));
+  EXPECT_TRUE(one["completion_tokens"].is_null()) << one;
+  Result text = box_.Aix({"history", "show", runs[0]["id"].get<std::string>()});
+  EXPECT_THAT(text.out, HasSubstr("tokens:    ? in, ? out (not reported)"));
+  fake_.Script(Json::parse(R"([{"chunks": ["hi"], "usage": {"prompt_tokens": 5, "completion_tokens": 1}}])"));
+  ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=Cy"}).exit_code, 0);
+  Result usage = box_.Aix({"usage", "--json"});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  Json rows = Json::parse(usage.out)["rows"];
+  ASSERT_EQ(rows.size(), 1u) << rows;
+  EXPECT_EQ(rows[0]["runs"], "3");
+  EXPECT_EQ(rows[0]["prompt_tokens"], "5") << "unknown counts are not summed as anything";
+}
+
 // A long answer is spooled to an unnamed file while it streams (aixd holds
 // 64 KiB of it, however slowly the client reads) and comes back whole, up
 // to the 4 MiB the history keeps.
