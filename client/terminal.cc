@@ -1,6 +1,7 @@
 #include "client/terminal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,20 +31,39 @@ absl::StatusOr<std::string> ReadLine(int fd) {
   return line;
 }
 
+// While a key is read the terminal does not echo; a signal that ends aix
+// then must not leave the user's shell without echo.
+termios g_saved_termios;
+
+void RestoreAndReraise(int sig) {
+  tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_termios);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 }  // namespace
 
 bool IsTerminal(int fd) { return isatty(fd) == 1; }
 
 absl::StatusOr<std::string> ReadSecret(const std::string& prompt) {
   if (!IsTerminal(STDIN_FILENO)) return ReadLine(STDIN_FILENO);
-  std::cerr << prompt << std::flush;
   termios old{};
-  tcgetattr(STDIN_FILENO, &old);
+  if (tcgetattr(STDIN_FILENO, &old) != 0) return ReadLine(STDIN_FILENO);
+  g_saved_termios = old;
+  constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  struct sigaction restore{}, previous[4];
+  restore.sa_handler = RestoreAndReraise;
+  sigemptyset(&restore.sa_mask);
+  for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &restore, &previous[i]);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  // Echo goes off before the prompt shows, so nothing typed after the prompt
+  // is echoed or lost; what was typed before it (already echoed) is dropped.
   tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  std::cerr << prompt << std::flush;
   auto line = ReadLine(STDIN_FILENO);
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &previous[i], nullptr);
   std::cerr << "\n";
   return line;
 }
