@@ -8,9 +8,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup
 mem() {  # pid label
-  awk -v l="$2" '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_(Clean|Dirty):/ {v+=$2}
-    END {printf "%-28s private %5.1f MB  Pss %5.1f MB  RSS %5.1f MB", l, v/1024, p/1024, r/1024}' \
-    "/proc/$1/smaps_rollup"
+  awk -v l="$2" '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_Clean:/ {c=$2} /^Private_Dirty:/ {d=$2}
+    /^Anonymous:/ {a=$2}
+    END {printf "%-28s private %5.1f MB (dirty %5.1f, clean %5.1f)  anon %5.1f MB  Pss %5.1f MB  RSS %5.1f MB",
+         l, (c+d)/1024, d/1024, c/1024, a/1024, p/1024, r/1024}' "/proc/$1/smaps_rollup"
   echo "  threads $(ls /proc/"$1"/task | wc -l)"
 }
 sleep 600 & BENCH_EXTRA_PIDS=$!
