@@ -1,18 +1,14 @@
 #include "client/env_keys.h"
 
 #include "common/paths.h"
+#include "common/provider_registry.h"
 
 namespace aix {
 
 void AddEnvironmentKeys(google::protobuf::Map<std::string, std::string>* keys) {
-  static constexpr std::pair<const char*, const char*> kVars[] = {
-      {"openrouter", "OPENROUTER_API_KEY"},
-      {"openai", "OPENAI_API_KEY"},
-      {"anthropic", "ANTHROPIC_API_KEY"},
-  };
   EnvLookup env = ProcessEnv();
-  for (const auto& [provider, var] : kVars) {
-    if (auto key = env(var)) (*keys)[provider] = *key;
+  for (const registry::BuiltinProvider& p : registry::Builtins()) {
+    if (auto key = env(p.key_variable)) (*keys)[p.name] = *key;
   }
 }
 

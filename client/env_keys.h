@@ -10,7 +10,7 @@
 namespace aix {
 
 // AddEnvironmentKeys puts each key found in the environment into `keys`,
-// by provider name ("openrouter", "openai", "anthropic").
+// by built-in provider name (each one's key variable: provider_registry.h).
 void AddEnvironmentKeys(google::protobuf::Map<std::string, std::string>* keys);
 
 }  // namespace aix

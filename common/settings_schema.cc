@@ -1,80 +1,85 @@
 #include "common/settings_schema.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/provider_registry.h"
 
 namespace aix::config {
-namespace {
-
-constexpr const char* kBuiltinProviders[] = {"openrouter", "openai", "anthropic"};
-
-}  // namespace
 
 const std::vector<std::string>& BuiltinProviders() {
-  static const auto* names =
-      new std::vector<std::string>(std::begin(kBuiltinProviders), std::end(kBuiltinProviders));
+  static const auto* names = [] {
+    auto* v = new std::vector<std::string>;
+    for (const registry::BuiltinProvider& p : registry::Builtins()) v->push_back(p.name);
+    return v;
+  }();
   return *names;
 }
 
 const std::vector<SettingSpec>& FixedSettings() {
-  static const auto* specs = new std::vector<SettingSpec>{
-      {"default_provider", SettingType::kProvider, "openrouter",
-       "provider used when a run names none: openrouter, openai, anthropic or "
-       "custom:NAME"},
-      {"default_model", SettingType::kString, nullptr,
-       "model for the default provider when a run and its prompt name none"},
-      {"openrouter_default_model", SettingType::kString, nullptr,
-       "model used with OpenRouter when none is given"},
-      {"openai_default_model", SettingType::kString, nullptr,
-       "model used with OpenAI when none is given"},
-      {"anthropic_default_model", SettingType::kString, nullptr,
-       "model used with Anthropic when none is given"},
-      {"max_tokens", SettingType::kPositiveInt, 1024,
-       "most tokens a reply may have (integer > 0)"},
-      {"temperature", SettingType::kTemperature, 0.7,
-       "sampling temperature, 0 to 2"},
-      {"editor", SettingType::kString, "nano",
-       "editor for 'aix edit' when $EDITOR is not set"},
-      {"commands_enabled", SettingType::kBool, true,
-       "whether a template's commands ($(cmd), {exec:cmd}, {cmd:cmd}) run, in the client, "
-       "when a prompt is run (true/false)"},
-      {"command_timeout", SettingType::kSeconds, 30,
-       "seconds a template command may run before the run fails"},
-      {"disabled_commands", SettingType::kWordList, nullptr,
-       "commands a template may not run, comma-separated (replaces the built-in list: rm, "
-       "curl, sudo, ...; see aix cmd list)"},
-      {"openrouter_base_url", SettingType::kUrl, nullptr,
-       "OpenRouter API base URL (default https://openrouter.ai/api/v1)"},
-      {"openai_base_url", SettingType::kUrl, nullptr,
-       "OpenAI API base URL (default https://api.openai.com/v1)"},
-      {"anthropic_base_url", SettingType::kUrl, nullptr,
-       "Anthropic API base URL (default https://api.anthropic.com/v1)"},
-      {"ca_bundle", SettingType::kFile, nullptr,
-       "CA certificates file for HTTPS to providers (default: the system's)"},
-      {"connect_timeout", SettingType::kSeconds, 10,
-       "seconds to wait for a connection to a provider"},
-      {"first_byte_timeout", SettingType::kSeconds, 120,
-       "seconds to wait, once a request is sent, for the answer to begin (slow free "
-       "models queue for a while)"},
-      {"idle_timeout", SettingType::kSeconds, 60,
-       "seconds an answer may stall mid-stream before the run fails"},
-      {"max_retries", SettingType::kCount, 2,
-       "retries of a failed request before any text arrived (rate limits, 5xx, "
-       "connection errors); 0 to 100"},
-      {"fallback_providers", SettingType::kProviderList, nullptr,
-       "providers that take over, in order, when one is rate-limited, failing or "
-       "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated"},
-      {"history", SettingType::kBool, true,
-       "whether aixd keeps every run in its run history (history.db in the storage "
-       "directory; aix history, aix usage); true/false"},
-      {"history_keep_days", SettingType::kDays, 0,
-       "days a run stays in the history before it is pruned; 0 keeps every run"},
-      {"http_listen", SettingType::kListen, nullptr,
-       "loopback address where aixd also serves its OpenAI-compatible endpoint over TCP, "
-       "e.g. 127.0.0.1:8791 (bearer token: aix endpoint token); unset: Unix socket only"},
-      {"storage_path", SettingType::kPath, nullptr,
-       "directory holding config.json and prompts (read-only: set "
-       "AIX_STORAGE_PATH to move it)"},
-  };
+  static const auto* specs = [] {
+    auto* specs = new std::vector<SettingSpec>{
+        {"default_provider", SettingType::kProvider, registry::Default().name,
+         "provider used when a run names none: " + registry::Choices()},
+        {"default_model", SettingType::kString, nullptr,
+         "model for the default provider when a run and its prompt name none"},
+    };
+    for (const registry::BuiltinProvider& p : registry::Builtins()) {
+      specs->push_back({p.model_setting, SettingType::kString, nullptr,
+                        absl::StrCat("model used with ", p.title, " when none is given")});
+    }
+    specs->insert(
+        specs->end(),
+        {
+            {"max_tokens", SettingType::kPositiveInt, 1024,
+             "most tokens a reply may have (integer > 0)"},
+            {"temperature", SettingType::kTemperature, 0.7, "sampling temperature, 0 to 2"},
+            {"editor", SettingType::kString, "nano",
+             "editor for 'aix edit' when $EDITOR is not set"},
+            {"commands_enabled", SettingType::kBool, true,
+             "whether a template's commands ($(cmd), {exec:cmd}, {cmd:cmd}) run, in the client, "
+             "when a prompt is run (true/false)"},
+            {"command_timeout", SettingType::kSeconds, 30,
+             "seconds a template command may run before the run fails"},
+            {"disabled_commands", SettingType::kWordList, nullptr,
+             "commands a template may not run, comma-separated (replaces the built-in list: rm, "
+             "curl, sudo, ...; see aix cmd list)"},
+        });
+    for (const registry::BuiltinProvider& p : registry::Builtins()) {
+      specs->push_back({p.base_url_setting, SettingType::kUrl, nullptr,
+                        absl::StrCat(p.title, " API base URL (default ", p.base_url, ")")});
+    }
+    specs->insert(
+        specs->end(),
+        {
+            {"ca_bundle", SettingType::kFile, nullptr,
+             "CA certificates file for HTTPS to providers (default: the system's)"},
+            {"connect_timeout", SettingType::kSeconds, 10,
+             "seconds to wait for a connection to a provider"},
+            {"first_byte_timeout", SettingType::kSeconds, 120,
+             "seconds to wait, once a request is sent, for the answer to begin (slow free "
+             "models queue for a while)"},
+            {"idle_timeout", SettingType::kSeconds, 60,
+             "seconds an answer may stall mid-stream before the run fails"},
+            {"max_retries", SettingType::kCount, 2,
+             "retries of a failed request before any text arrived (rate limits, 5xx, "
+             "connection errors); 0 to 100"},
+            {"fallback_providers", SettingType::kProviderList, nullptr,
+             "providers that take over, in order, when one is rate-limited, failing or "
+             "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated"},
+            {"history", SettingType::kBool, true,
+             "whether aixd keeps every run in its run history (history.db in the storage "
+             "directory; aix history, aix usage); true/false"},
+            {"history_keep_days", SettingType::kDays, 0,
+             "days a run stays in the history before it is pruned; 0 keeps every run"},
+            {"http_listen", SettingType::kListen, nullptr,
+             "loopback address where aixd also serves its OpenAI-compatible endpoint over TCP, "
+             "e.g. 127.0.0.1:8791 (bearer token: aix endpoint token); unset: Unix socket only"},
+            {"storage_path", SettingType::kPath, nullptr,
+             "directory holding config.json and prompts (read-only: set "
+             "AIX_STORAGE_PATH to move it)"},
+        });
+    return specs;
+  }();
   return *specs;
 }
 

@@ -17,7 +17,7 @@ using Json = nlohmann::json;
 
 enum class SettingType {
   kString,       // any non-empty string
-  kProvider,     // openrouter | openai | anthropic | custom:NAME
+  kProvider,     // a built-in provider or custom:NAME (common/provider_registry.h)
   kPositiveInt,  // integer > 0
   kTemperature,  // number in [0, 2]
   kBool,         // true | false
@@ -38,10 +38,11 @@ struct SettingSpec {
   SettingType type;
   // default_value is null for optional settings that have no default.
   Json default_value;
-  const char* description;
+  std::string description;
 };
 
-// BuiltinProviders lists the built-in providers, the default first.
+// BuiltinProviders lists the built-in providers' names, the default first
+// (from common/provider_registry.h).
 const std::vector<std::string>& BuiltinProviders();
 
 // FixedSettings lists the fixed settings in display order.

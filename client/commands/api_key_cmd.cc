@@ -12,6 +12,7 @@
 #include "client/commands/store_key.h"
 #include "client/call.h"
 #include "client/terminal.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -61,7 +62,7 @@ Command AddApiKeyCommand(CLI::App& root) {
       "Store a provider's API key. On a terminal the key is read without echo; "
       "otherwise one line is read from stdin (printf %s \"$KEY\" | aix api-key openai).");
   cmd->add_option("provider", args->provider,
-                  "openrouter, openai, anthropic, or custom:NAME (or a custom provider's NAME)")
+                  registry::Choices() + " (or a custom provider's NAME)")
       ->type_name("PROVIDER");
   auto* del = cmd->add_flag("--delete", args->del, "Delete the stored key instead");
   cmd->add_option("-a,--action", args->action,

@@ -15,6 +15,7 @@
 #include "client/env_keys.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -243,7 +244,7 @@ std::vector<Command> AddProviderCommands(CLI::App& root) {
 
   auto name = std::make_shared<std::string>();
   CLI::App* info = cmd->add_subcommand("info", "Show a provider's URL, model, auth and key");
-  info->add_option("name", *name, "openrouter, openai, anthropic or custom:NAME")->required();
+  info->add_option("name", *name, registry::Choices())->required();
   info->add_flag("--json", *json, "Print JSON for machines");
   info->callback([action, name, json] { *action = [name, json] { return Info(*name, *json); }; });
 

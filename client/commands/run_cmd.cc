@@ -34,6 +34,7 @@
 #include "common/exit_codes.h"
 #include "common/files.h"
 #include "common/limits.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 
@@ -448,7 +449,7 @@ Command AddRunCommand(CLI::App& root) {
              "stdin fills {input}.");
   cmd->add_option("prompt", a->prompt, "Prompt name")->required();
   cmd->add_option("-p,--param", a->params, "key=value, or key=@file (repeatable)");
-  cmd->add_option("--provider", a->provider, "openrouter, openai, anthropic or custom:NAME");
+  cmd->add_option("--provider", a->provider, registry::Choices());
   cmd->add_option("-m,--model", a->model, "Model (default: the prompt's, then configured)");
   cmd->add_option("--system", a->system, "System prompt");
   cmd->add_option("--max-tokens", a->max_tokens, "Reply length limit")->check(CLI::PositiveNumber);

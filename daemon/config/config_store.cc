@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/mask.h"
+#include "common/provider_registry.h"
 #include "common/text.h"
 #include "common/status_macros.h"
 #include "daemon/config/python_config.h"
@@ -320,10 +321,10 @@ absl::StatusOr<KeyView> ConfigStore::SetKey(absl::string_view provider,
   std::lock_guard<std::mutex> lock(mu_);
   AIX_RETURN_IF_ERROR(RefreshLocked());
   AIX_ASSIGN_OR_RETURN(std::string canonical, CanonicalProvider(provider, doc_));
-  if (absl::StartsWith(canonical, "custom:")) {
+  if (std::optional<absl::string_view> custom_name = registry::CustomName(canonical)) {
     // A key for a provider that does not exist would never be used: most
     // likely a typo, or the steps in the wrong order.
-    std::string name = canonical.substr(7);
+    std::string name(*custom_name);
     auto custom = doc_.find("custom_providers");
     if (custom == doc_.end() || !custom->is_object() || !custom->contains(name)) {
       return absl::NotFoundError(absl::StrCat(
@@ -388,11 +389,11 @@ absl::Status ConfigStore::RemoveCustomProvider(const std::string& name, bool* re
     return absl::NotFoundError(absl::StrCat(
         "no custom provider named '", name, "'; see them with: aix provider list"));
   }
-  std::string canonical = "custom:" + name;
+  std::string canonical = registry::Custom(name);
   if (doc_.value("default_provider", "") == canonical) {
     return absl::FailedPreconditionError(absl::StrCat(
         canonical, " is the default provider; choose another first: aix config --set "
-                   "default_provider openrouter"));
+                   "default_provider ", registry::Default().name));
   }
   Json doc = doc_;
   doc["custom_providers"].erase(name);

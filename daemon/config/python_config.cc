@@ -1,6 +1,7 @@
 #include "daemon/config/python_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/provider_registry.h"
 #include "common/settings_schema.h"
 #include "daemon/config/settings.h"
 
@@ -145,7 +146,7 @@ Json MigratePythonConfig(const Json& doc, std::vector<std::string>* report) {
       }
       custom[name] = ours;
       if (!key.empty()) {
-        keys["custom:" + name] = key;
+        keys[registry::Custom(name)] = key;
         report->push_back(absl::StrCat("custom provider ", name,
                                        ": its API key moved to api_keys.custom:", name));
       }

@@ -12,42 +12,28 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/listen_address.h"
+#include "common/provider_registry.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace aix::config {
 namespace {
 
-bool IsBuiltinProvider(absl::string_view name) {
-  for (const std::string& p : BuiltinProviders()) {
-    if (name == p) return true;
-  }
-  return false;
-}
+bool IsBuiltinProvider(absl::string_view name) { return registry::Find(name) != nullptr; }
 
-// Custom provider names follow the same rule as prompt names, so they are
-// safe in file names, URLs and shell commands.
-bool IsValidCustomName(absl::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
-        c != '_' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
+using registry::IsValidCustomName;
 
-const char* kProviderHelp =
-    "valid providers: openrouter, openai, anthropic, custom:NAME (NAME: "
-    "letters, digits, '.', '_', '-', at most 64 characters)";
+std::string ProviderHelp() {
+  return absl::StrCat("valid providers: ", registry::Choices(),
+                      " (NAME: letters, digits, '.', '_', '-', at most 64 characters)");
+}
 
 std::string TypeHelp(const SettingSpec& spec) {
   switch (spec.type) {
     case SettingType::kString:
       return "a non-empty string";
     case SettingType::kProvider:
-      return "one of openrouter, openai, anthropic, custom:NAME";
+      return absl::StrCat("one of ", registry::Choices());
     case SettingType::kPositiveInt:
       return "an integer greater than 0";
     case SettingType::kTemperature:
@@ -81,7 +67,7 @@ std::string Example(const SettingSpec& spec) {
                       ? std::string("VALUE")
                       : DisplayValue(spec.default_value);
   if (spec.type == SettingType::kString && spec.default_value.is_null()) {
-    v = "\"meta-llama/llama-3.2-3b-instruct:free\"";
+    v = absl::StrCat("\"", registry::Default().default_model, "\"");
   }
   return absl::StrCat("aix config --set ", spec.key, " ", v);
 }
@@ -121,12 +107,9 @@ absl::Status CheckValue(const SettingSpec& spec, const Json& v) {
     case SettingType::kProvider: {
       if (!v.is_string()) return bad();
       std::string s = v.get<std::string>();
-      if (IsBuiltinProvider(s)) return absl::OkStatus();
-      if (absl::StartsWith(s, "custom:") && IsValidCustomName(s.substr(7))) {
-        return absl::OkStatus();
-      }
+      if (registry::IsProviderName(s)) return absl::OkStatus();
       return absl::InvalidArgumentError(
-          absl::StrCat(spec.key, " is '", s, "'; ", kProviderHelp));
+          absl::StrCat(spec.key, " is '", s, "'; ", ProviderHelp()));
     }
     case SettingType::kPositiveInt:
       if (!v.is_number_integer() || v.get<int64_t>() <= 0) return bad();
@@ -191,19 +174,17 @@ std::string ValidSettingsHelp() {
 absl::StatusOr<std::string> CanonicalProvider(absl::string_view name,
                                               const Json& doc) {
   if (IsBuiltinProvider(name)) return std::string(name);
-  if (absl::StartsWith(name, "custom:")) {
-    absl::string_view custom = name.substr(7);
-    if (IsValidCustomName(custom)) return std::string(name);
+  if (std::optional<absl::string_view> custom = registry::CustomName(name)) {
+    if (IsValidCustomName(*custom)) return std::string(name);
     return absl::InvalidArgumentError(
-        absl::StrCat("'", custom, "' is not a valid custom provider name; ",
-                     kProviderHelp));
+        absl::StrCat("'", *custom, "' is not a valid custom provider name; ", ProviderHelp()));
   }
   auto it = doc.find("custom_providers");
   if (it != doc.end() && it->is_object() && it->contains(std::string(name))) {
-    return absl::StrCat("custom:", name);
+    return registry::Custom(name);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown provider '", name, "'; ", kProviderHelp));
+      absl::StrCat("unknown provider '", name, "'; ", ProviderHelp()));
 }
 
 absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
@@ -232,7 +213,7 @@ absl::StatusOr<Json> ParseValue(const SettingSpec& spec, absl::string_view text,
     }
     case SettingType::kProvider: {
       auto canonical = CanonicalProvider(text, doc);
-      if (!canonical.ok()) return invalid(kProviderHelp);
+      if (!canonical.ok()) return invalid(ProviderHelp());
       value = *canonical;
       break;
     }
@@ -459,21 +440,15 @@ std::vector<std::string> SplitProviderList(absl::string_view text) {
 }
 
 absl::Status CheckProviderSpec(absl::string_view item) {
-  absl::string_view provider = item, model;
-  size_t slash = item.find('/');
-  if (slash != absl::string_view::npos) {
-    provider = item.substr(0, slash);
-    model = item.substr(slash + 1);
-    if (model.empty() || model.find_first_of(" \t\r\n") != absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("'", item, "' has an empty or invalid model"));
-    }
+  registry::ProviderRef ref = registry::ParseRef(item);
+  if (item.find('/') != absl::string_view::npos &&
+      (ref.model.empty() || ref.model.find_first_of(" \t\r\n") != std::string::npos)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", item, "' has an empty or invalid model"));
   }
-  bool ok = IsBuiltinProvider(provider) ||
-            (absl::StartsWith(provider, "custom:") && IsValidCustomName(provider.substr(7))) ||
-            IsValidCustomName(provider);
-  if (!ok) {
-    return absl::InvalidArgumentError(absl::StrCat("'", provider, "' is not a provider; ",
-                                                   kProviderHelp));
+  // A bare NAME may be a custom provider's; it is resolved when used.
+  if (!registry::IsProviderName(ref.provider) && !IsValidCustomName(ref.provider)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", ref.provider, "' is not a provider; ", ProviderHelp()));
   }
   return absl::OkStatus();
 }
@@ -519,8 +494,9 @@ RunSettings ReadRunSettings(const Json& doc) {
 }
 
 std::string ModelSetting(const Json& doc, absl::string_view provider) {
-  if (!IsBuiltinProvider(provider)) return "";
-  auto it = doc.find(absl::StrCat(provider, "_default_model"));
+  const registry::BuiltinProvider* b = registry::Find(provider);
+  if (b == nullptr) return "";
+  auto it = doc.find(b->model_setting);
   return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
 }
 

@@ -2,8 +2,8 @@
 // validation. Pure functions over a JSON document; no I/O.
 //
 // A settings key is either one of the fixed settings ("max_tokens") or
-// "api_keys.PROVIDER". Provider names are "openrouter", "openai",
-// "anthropic" or "custom:NAME"; in api_keys a custom provider's key is
+// "api_keys.PROVIDER". Provider names are those of common/provider_registry.h
+// (a built-in one or "custom:NAME"); in api_keys a custom provider's key is
 // stored under its canonical name "custom:NAME".
 #ifndef AIX_DAEMON_CONFIG_SETTINGS_H_
 #define AIX_DAEMON_CONFIG_SETTINGS_H_

@@ -48,7 +48,7 @@ TEST(Settings, RejectsBadValuesNamingKeyValueAndWhatIsValid) {
       {"temperature", "2.5", "from 0 to 2"},
       {"temperature", "nan", "from 0 to 2"},
       {"commands_enabled", "yes", "true or false"},
-      {"default_provider", "gemini", "openrouter, openai, anthropic, custom:NAME"},
+      {"default_provider", "gemini", "openrouter, openai, anthropic or custom:NAME"},
       {"default_provider", "custom:../x", "custom:NAME"},
       {"default_model", "", "non-empty"},
       {"openai_base_url", "http://127.0.0.1:/v1", "http:// or https:// URL"},

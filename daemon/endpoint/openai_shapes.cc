@@ -7,7 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/json_depth.h"
+#include "common/provider_registry.h"
 #include "common/text.h"
 
 namespace aix::endpoint {
@@ -56,25 +58,20 @@ absl::StatusOr<std::string> TextOf(const Json& content, size_t index, std::strin
 
 // Route fills the run's provider and model (or prompt) from `model`.
 void Route(const std::string& model, v1::RunRequest* run) {
-  static constexpr absl::string_view kBuiltins[] = {"openai", "anthropic", "openrouter"};
-  if (absl::StartsWith(model, "prompt:")) {
-    run->set_prompt(model.substr(7));
+  absl::string_view prompt = model;
+  if (absl::ConsumePrefix(&prompt, "prompt:")) {
+    run->set_prompt(std::string(prompt));
     return;
   }
-  const size_t slash = model.find('/');
-  const std::string head = model.substr(0, slash);
-  const std::string rest = slash == std::string::npos ? "" : model.substr(slash + 1);
-  if (absl::StartsWith(head, "custom:")) {
-    run->set_provider(head);
-    run->set_model(rest);
+  // "PROVIDER/MODEL" names a provider only when PROVIDER is one; other
+  // slashes are part of a model's name ("meta-llama/llama-3.2-3b-instruct").
+  registry::ProviderRef ref = registry::ParseRef(model);
+  const bool named = model.find('/') != std::string::npos &&
+                     registry::Find(ref.provider) != nullptr;
+  if (named || registry::CustomName(ref.provider)) {
+    run->set_provider(ref.provider);
+    run->set_model(ref.model);
     return;
-  }
-  for (absl::string_view b : kBuiltins) {
-    if (slash != std::string::npos && head == b) {
-      run->set_provider(head);
-      run->set_model(rest);
-      return;
-    }
   }
   run->set_model(model);  // the default provider
 }

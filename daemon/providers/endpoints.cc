@@ -1,5 +1,4 @@
 // Where each provider lives and how it authenticates.
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "daemon/providers/json_fields.h"
@@ -26,25 +25,15 @@ std::string TrimSlash(std::string url) {
 absl::StatusOr<Endpoint> ResolveEndpoint(const std::string& provider, const Json& config) {
   Endpoint e;
   e.provider = provider;
-  if (provider == "openrouter") {
-    e.base_url = TrimSlash(Setting(config, "openrouter_base_url", "https://openrouter.ai/api/v1"));
-    e.default_model = "meta-llama/llama-3.2-3b-instruct:free";
-    e.env_var = "OPENROUTER_API_KEY";
-    // OpenRouter's optional attribution headers.
-    e.headers = {"HTTP-Referer: https://github.com/aix-cli/aix", "X-Title: aix"};
-  } else if (provider == "openai") {
-    e.base_url = TrimSlash(Setting(config, "openai_base_url", "https://api.openai.com/v1"));
-    e.default_model = "gpt-3.5-turbo";
-    e.env_var = "OPENAI_API_KEY";
-  } else if (provider == "anthropic") {
-    e.wire = Wire::kAnthropic;
-    e.base_url = TrimSlash(Setting(config, "anthropic_base_url", "https://api.anthropic.com/v1"));
-    e.default_model = "claude-3-haiku-20240307";
-    e.env_var = "ANTHROPIC_API_KEY";
-    e.auth = Auth::kApiKeyHeader;
-    e.headers = {"anthropic-version: 2023-06-01"};
-  } else if (absl::StartsWith(provider, "custom:")) {
-    std::string name = provider.substr(7);
+  if (const registry::BuiltinProvider* b = registry::Find(provider)) {
+    e.wire = b->wire;
+    e.base_url = TrimSlash(Setting(config, b->base_url_setting, b->base_url));
+    e.default_model = b->default_model;
+    e.env_var = b->key_variable;
+    e.auth = b->auth;
+    e.headers = b->headers;
+  } else if (std::optional<absl::string_view> custom = registry::CustomName(provider)) {
+    std::string name(*custom);
     auto all = config.find("custom_providers");
     if (all == config.end() || !all->is_object() || !all->contains(name)) {
       return absl::NotFoundError(absl::StrCat(
@@ -67,7 +56,7 @@ absl::StatusOr<Endpoint> ResolveEndpoint(const std::string& provider, const Json
     e.needs_key = false;
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "unknown provider '", provider, "'; use openrouter, openai, anthropic or custom:NAME"));
+        "unknown provider '", provider, "'; use ", registry::Choices()));
   }
   e.chat_url = e.base_url + (e.wire == Wire::kAnthropic ? "/messages" : "/chat/completions");
   return e;

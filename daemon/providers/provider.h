@@ -18,14 +18,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/provider_registry.h"
 #include "daemon/http/pool.h"
 
 namespace aix::providers {
 
 using Json = nlohmann::json;
 
-enum class Wire { kOpenAi, kAnthropic };
-enum class Auth { kBearer, kApiKeyHeader, kNone };
+using Wire = registry::Wire;
+using Auth = registry::Auth;
 
 struct Endpoint {
   std::string provider;   // canonical name: openai, custom:ollama, ...

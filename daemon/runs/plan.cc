@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "common/template.h"
@@ -38,11 +39,9 @@ std::string KeyFix(const providers::Endpoint& e) {
 // AddFallback resolves one PROVIDER[/MODEL] item, or says why it is left out.
 void AddFallback(const std::string& item, const Json& config,
                  const config::RunSettings& settings, const RunInputs& in, Plan* plan) {
-  std::string name = item, model;
-  if (size_t slash = item.find('/'); slash != std::string::npos) {
-    name = item.substr(0, slash);
-    model = item.substr(slash + 1);
-  }
+  registry::ProviderRef ref = registry::ParseRef(item);
+  const std::string& name = ref.provider;
+  std::string& model = ref.model;
   auto skip = [&](absl::string_view why) {
     plan->warnings.push_back(absl::StrCat("fallback ", item, " left out: ", why));
   };
@@ -143,7 +142,7 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
   std::string name = !in.provider.empty() ? in.provider
                      : prompt.provider    ? *prompt.provider
                                           : settings.default_provider;
-  if (name.empty()) name = "openrouter";
+  if (name.empty()) name = registry::Default().name;
   AIX_ASSIGN_OR_RETURN(std::string provider, config::CanonicalProvider(name, config));
   AIX_ASSIGN_OR_RETURN(providers::Endpoint endpoint, providers::ResolveEndpoint(provider, config));
   std::string model = !in.model.empty() ? in.model : prompt.model.value_or("");

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/mask.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "common/grpc_status.h"
@@ -24,7 +25,7 @@ using Json = nlohmann::json;
 absl::Status Describe(const std::string& name, const Json& doc, v1::ProviderInfo* out) {
   AIX_ASSIGN_OR_RETURN(providers::Endpoint e, providers::ResolveEndpoint(name, doc));
   out->set_name(name);
-  out->set_custom(absl::StartsWith(name, "custom:"));
+  out->set_custom(registry::CustomName(name).has_value());
   out->set_base_url(MaskUrl(e.base_url));
   out->set_chat_url(MaskUrl(e.chat_url));
   out->set_default_model(e.default_model);
@@ -40,7 +41,7 @@ absl::Status Describe(const std::string& name, const Json& doc, v1::ProviderInfo
   if (doc.contains("api_keys") && doc["api_keys"].contains(name)) {
     out->set_masked_key(MaskSecret(doc["api_keys"][name].get<std::string>()));
   }
-  out->set_is_default(doc.value("default_provider", "openrouter") == name);
+  out->set_is_default(doc.value("default_provider", registry::Default().name) == name);
   return absl::OkStatus();
 }
 
@@ -59,7 +60,7 @@ grpc::Status ProviderServiceImpl::AddProvider(grpc::ServerContext* context,
     AIX_ASSIGN_OR_RETURN(Json def, providers::ValidateCustomProvider(p));
     AIX_RETURN_IF_ERROR(config_->AddCustomProvider(p.name, def));
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
-    return Describe("custom:" + p.name, doc, response);
+    return Describe(registry::Custom(p.name), doc, response);
   });
 }
 
@@ -70,7 +71,7 @@ grpc::Status ProviderServiceImpl::ListProviders(grpc::ServerContext* context,
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
     std::vector<std::string> names = config::BuiltinProviders();
     if (doc.contains("custom_providers")) {
-      for (auto& item : doc["custom_providers"].items()) names.push_back("custom:" + item.key());
+      for (auto& item : doc["custom_providers"].items()) names.push_back(registry::Custom(item.key()));
     }
     for (const std::string& n : names) {
       AIX_RETURN_IF_ERROR(Describe(n, doc, response->add_providers()));
@@ -95,7 +96,7 @@ grpc::Status ProviderServiceImpl::RemoveProvider(grpc::ServerContext* context,
                                                  v1::RemoveProviderResponse* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     std::string name = request->name();
-    if (absl::StartsWith(name, "custom:")) name = name.substr(7);
+    if (auto custom = registry::CustomName(name)) name = std::string(*custom);
     bool removed_key = false;
     AIX_RETURN_IF_ERROR(config_->RemoveCustomProvider(name, &removed_key));
     response->set_removed_key(removed_key);
@@ -198,7 +199,7 @@ grpc::ServerUnaryReactor* ProviderServiceImpl::ListModels(grpc::CallbackServerCo
   const absl::Status checked = Checked(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(Json doc, config_->Document());
     std::string requested = request->provider().empty()
-                                ? doc.value("default_provider", "openrouter")
+                                ? doc.value("default_provider", registry::Default().name)
                                 : request->provider();
     AIX_ASSIGN_OR_RETURN(std::string name, config::CanonicalProvider(requested, doc));
     AIX_ASSIGN_OR_RETURN(e, providers::ResolveEndpoint(name, doc));

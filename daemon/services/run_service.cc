@@ -19,6 +19,7 @@
 #include "common/limits.h"
 #include "common/mask.h"
 #include "common/redact.h"
+#include "common/provider_registry.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/history/answer_spool.h"
@@ -226,7 +227,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     // values (a gateway's token), are scrubbed from what providers say.
     for (const runs::Attempt& a : plan_.attempts) {
       redactor_.Add(a.key.key);
-      if (absl::StartsWith(a.endpoint.provider, "custom:")) {
+      if (registry::CustomName(a.endpoint.provider)) {
         for (const std::string& h : a.endpoint.headers) {
           const size_t colon = h.find(':');
           if (colon != std::string::npos) {

@@ -111,7 +111,7 @@ TEST(ConfigCommand, BadValuesAreUsageErrorsWithExampleAndWriteNothing) {
   } cases[] = {
       {"max_tokens", "0", "integer greater than 0"},
       {"temperature", "3", "from 0 to 2"},
-      {"default_provider", "gemini", "openrouter, openai, anthropic, custom:NAME"},
+      {"default_provider", "gemini", "openrouter, openai, anthropic or custom:NAME"},
       {"commands_enabled", "maybe", "true or false"},
       {"storage_path", "/x", "AIX_STORAGE_PATH"},
   };

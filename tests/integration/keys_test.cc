@@ -55,7 +55,7 @@ TEST(ApiKeyCommand, UnknownProviderListsValidOnes) {
   Sandbox box;
   Result r = box.Aix({"api-key", "gemini"}, "test-key-123");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("openrouter, openai, anthropic, custom:NAME"));
+  EXPECT_THAT(r.err, HasSubstr("openrouter, openai, anthropic or custom:NAME"));
   Result missing = box.Aix({"api-key"});
   EXPECT_EQ(missing.exit_code, 2);
 }
