@@ -27,63 +27,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "daemon/http/request.h"
+#include "daemon/http/transfers.h"
 
 namespace aix::http {
-
-// Limits of one transfer. Each expiry has its own DeadlineExceeded message
-// naming the aixd setting that raises it (connect_timeout, ...).
-struct Limits {
-  absl::Duration connect_timeout = absl::Seconds(10);
-  // From the start of the transfer to the first byte of the response body.
-  absl::Duration first_byte_timeout = absl::Seconds(120);
-  // Longest silence between body bytes once the body has begun (time the
-  // transfer spends paused by its consumer does not count).
-  absl::Duration idle_timeout = absl::Seconds(60);
-  // Most body bytes, counted after decompression: a small gzip bomb is as
-  // large as what it expands to. ResourceExhausted when exceeded.
-  int64_t max_body_bytes = 64 << 20;
-};
-
-struct HttpRequest {
-  std::string method = "POST";  // POST (with body) or GET
-  std::string url;
-  std::vector<std::string> headers;  // "Name: value"
-  std::string body;
-  Limits limits;
-  std::string ca_bundle;  // CA file for TLS; empty: the system's
-  // not_before delays the start (a retry's back-off) without a thread
-  // waiting; the transfer may be cancelled meanwhile.
-  absl::Time not_before = absl::InfinitePast();
-};
-
-// ResponseHead is the status line and headers of a response.
-struct ResponseHead {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased, bounded
-  // retry_after_ms: how long the server asked us to wait (Retry-After as
-  // seconds or an HTTP date, via libcurl; retry-after-ms first), or -1.
-  int64_t retry_after_ms = -1;
-
-  // RetryAfterSeconds is retry_after_ms in whole seconds, rounded up (a
-  // wait shown shorter than asked would be retried too soon), or 0.
-  int64_t RetryAfterSeconds() const { return retry_after_ms < 0 ? 0 : (retry_after_ms + 999) / 1000; }
-};
-
-// ResponseHandler receives one transfer's events, on the loop thread.
-class ResponseHandler {
- public:
-  virtual ~ResponseHandler() = default;
-  // OnHeaders: called once, before any OnData.
-  virtual void OnHeaders(const ResponseHead& head) = 0;
-  // OnData offers the next piece of the body. Returning false declines it
-  // and pauses the transfer: the same piece is offered again after
-  // HttpPool::Resume. Returning true consumes it.
-  virtual bool OnData(absl::string_view chunk) = 0;
-  // OnDone: the transfer ended. OK; Cancelled (Cancel was called);
-  // DeadlineExceeded (a timeout, named); ResourceExhausted (a size cap);
-  // Unavailable (libcurl's reason); Internal (a callback threw).
-  virtual void OnDone(absl::Status status) = 0;
-};
 
 struct PoolOptions {
   // max_host_connections bounds connections per host, and also the
@@ -97,23 +44,17 @@ struct PoolOptions {
   long max_host_connections = 100;
 };
 
-class HttpPool {
+class HttpPool final : public Transfers {
  public:
   explicit HttpPool(PoolOptions options = {});
   ~HttpPool();  // cancels every transfer and joins the loop
   HttpPool(const HttpPool&) = delete;
   HttpPool& operator=(const HttpPool&) = delete;
 
-  // Start queues a transfer; returns its id for Cancel and Resume.
-  uint64_t Start(HttpRequest request, std::shared_ptr<ResponseHandler> handler);
-
-  // Cancel ends a transfer early (also one still waiting for not_before);
-  // its handler gets OnDone(Cancelled). A finished or unknown id is ignored.
-  void Cancel(uint64_t id);
-
-  // Resume continues a transfer its handler paused. Unknown ids, and
-  // transfers that are not paused, are ignored.
-  void Resume(uint64_t id);
+  // Transfers (transfers.h).
+  uint64_t Start(HttpRequest request, std::shared_ptr<ResponseHandler> handler) override;
+  void Cancel(uint64_t id) override;
+  void Resume(uint64_t id) override;
 
   // connections_opened counts new connections libcurl made (not reused).
   int64_t connections_opened() const { return connections_opened_.load(); }

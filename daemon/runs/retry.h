@@ -1,6 +1,6 @@
 // When a failed attempt is tried again, after how long, and when another
-// provider takes over. Pure functions; the reactor in
-// services/run_service.cc applies them.
+// provider takes over. Pure functions; the attempt loop
+// (attempt_loop.h) applies them.
 //
 // Nothing is retried, and no other provider takes over, once any text has
 // reached the client: the caller already has part of one answer, and a

@@ -9,30 +9,14 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
-#include <exception>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
+#include "common/catching.h"
 #include "common/grpc_status.h"
 #include "daemon/server/peer_registry.h"
 
 namespace aix {
-
-// Catching runs `body` (returning absl::Status); an exception becomes an
-// Internal error that names it.
-template <typename Body>
-absl::Status Catching(Body&& body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat(
-        "aixd could not handle this request: ", e.what(),
-        ". If a file you edited by hand is involved, check it; otherwise please report this"));
-  } catch (...) {
-    return absl::InternalError("aixd could not handle this request; please report this");
-  }
-}
 
 // Checked is Guarded for the callback (streaming) handlers, which answer
 // through a reactor: the caller's uid, then `body`, caught.

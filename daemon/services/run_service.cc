@@ -1,42 +1,28 @@
 #include "daemon/services/run_service.h"
 
-
 #include <algorithm>
 
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <random>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
-#include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "common/limits.h"
 #include "common/mask.h"
-#include "common/redact.h"
-#include "common/provider_registry.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/history/answer_spool.h"
 #include "daemon/history/history_writer.h"
-#include "daemon/http/sse.h"
-#include "daemon/providers/dialect.h"
+#include "daemon/runs/attempt_loop.h"
 #include "daemon/runs/plan.h"
-#include "daemon/runs/retry.h"
 #include "daemon/services/guarded.h"
 
 namespace aix {
 namespace {
 
 using Json = nlohmann::json;
-
-// Bytes of an error body kept for the message.
-constexpr size_t kMaxErrorBody = 64 << 10;
 
 // Text queued for a client that reads slower than the provider sends; above
 // this the transfer pauses (the provider's TCP window closes), and it
@@ -45,9 +31,6 @@ constexpr size_t kMaxQueuedBytes = 64 << 10;
 
 // Largest text event made by joining pieces that wait to be written.
 constexpr size_t kMaxJoinedText = 16 << 10;
-
-// Most of an answer kept in the run history (the rest still streams).
-constexpr size_t kMaxRecordedAnswer = 4 << 20;
 
 runs::RunInputs InputsOf(const v1::RunRequest& req) {
   runs::RunInputs in;
@@ -187,67 +170,47 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   return out;
 }
 
-std::string FirstLine(absl::string_view s) {
-  return std::string(s.substr(0, std::min(s.find('\n'), size_t{300})));
-}
-
-// RunReactor streams one run. Its events come from two sides: gRPC
-// (OnWriteDone, OnCancel, OnDone, on gRPC's threads) and the HTTP transfer
-// of the current attempt (OnHeaders, OnData, OnDone as a ResponseHandler,
-// on the pool's loop thread). Shared state is guarded by mu_; gRPC's
-// Start*/Finish and the pool's calls are made after releasing it. At most
-// one write is in flight; pieces that arrive meanwhile queue up in order,
-// and past kMaxQueuedBytes the transfer is paused. The object lives until
-// both gRPC and the pool are done with it (self_ holds gRPC's reference).
-//
-// Attempts run one after another: a failure before any text was queued
-// for the client is retried (runs/retry.h) and then handed to the next
-// attempt of the plan; each new transfer starts from the previous one's
-// OnDone, so the loop thread is the only one touching per-attempt state.
-class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
-                   public http::ResponseHandler {
+// RunReactor streams one run: the plan event, then what its AttemptLoop
+// reports (runs/attempt_loop.h) as gRPC writes. Its events come from two
+// sides: gRPC (OnWriteDone, OnCancel, OnDone, on gRPC's threads) and the
+// loop (Ready, Text, Notice, Done, on the pool's loop thread). Shared state
+// is guarded by mu_; gRPC's Start*/Finish and the loop's calls are made
+// after releasing it. At most one write is in flight; pieces that arrive
+// meanwhile queue up in order, and past kMaxQueuedBytes the transfer is
+// paused. The object lives until both gRPC and the pool are done with it
+// (self_ holds gRPC's reference; the pool holds one through Hold).
+class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::RunSink {
  public:
-  static RunReactor* Create(http::HttpPool* pool, RunCount* active) {
-    auto r = std::shared_ptr<RunReactor>(new RunReactor(pool, active));
+  static RunReactor* Create(http::Transfers* transfers, RunCount* active) {
+    auto r = std::shared_ptr<RunReactor>(new RunReactor(transfers, active));
     r->self_ = r;
     return r.get();
   }
+
+  ~RunReactor() override { active_->Leave(); }
 
   // Fail ends the call before anything was sent.
   void Fail(const absl::Status& status) { RequestFinish(status); }
 
   // Begin sends the plan and, for EXECUTE, starts the first attempt.
-  // A recorded answer beyond 64 KiB is spooled to an unnamed file in
-  // `spool_dir` (history/answer_spool.h).
   void Begin(Prepared prepared, history::HistoryWriter* history, const std::string& spool_dir,
              std::string client) {
-    started_ = absl::Now();
-    plan_ = std::move(prepared.plan);
-    // Every key this run may send, and a custom provider's own header
-    // values (a gateway's token), are scrubbed from what providers say.
-    for (const runs::Attempt& a : plan_.attempts) {
-      redactor_.Add(a.key.key);
-      if (registry::CustomName(a.endpoint.provider)) {
-        for (const std::string& h : a.endpoint.headers) {
-          const size_t colon = h.find(':');
-          if (colon != std::string::npos) {
-            redactor_.Add(absl::StripAsciiWhitespace(absl::string_view(h).substr(colon + 1)));
-          }
-        }
+    if (prepared.mode == v1::RunRequest::EXECUTE) {
+      // Made before the first write: once one is in flight, gRPC may call
+      // OnCancel or OnWriteDone, which use the loop.
+      loop_ = std::make_unique<runs::AttemptLoop>(transfers_, this, std::move(prepared.plan));
+      if (prepared.record && history != nullptr) {
+        prepared.history.client = std::move(client);
+        loop_->RecordTo(
+            [history](history::RunRecord r, std::unique_ptr<history::AnswerSpool> answer) {
+              history->Submit(std::move(r), std::move(answer));
+            },
+            std::move(prepared.history), spool_dir);
       }
     }
-    if (prepared.record && history != nullptr) {
-      history_ = history;
-      record_ = std::move(prepared.history);
-      record_.client = std::move(client);
-      answer_ = std::make_unique<history::AnswerSpool>(spool_dir, kMaxRecordedAnswer);
-    }
     Enqueue(std::move(prepared.plan_event));
-    if (prepared.mode != v1::RunRequest::EXECUTE) {
-      RequestFinish(absl::OkStatus());
-      return;
-    }
-    StartTransfer(absl::ZeroDuration());
+    if (loop_ == nullptr) return RequestFinish(absl::OkStatus());
+    loop_->Start();
   }
 
   // --- gRPC side ---
@@ -255,7 +218,6 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     const v1::RunEvent* next = nullptr;
     bool finish = false, resume = false;
     grpc::Status status;
-    uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
       queued_bytes_ -= queue_.front().text().size();
@@ -274,11 +236,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
         paused_ = false;
         resume = true;
       }
-      id = transfer_;
       next = NextWriteLocked(&finish, &status);
     }
-    if (!ok) CancelTransfer();
-    if (resume && id != 0) pool_->Resume(id);
+    if (!ok && loop_ != nullptr) loop_->Cancel();
+    if (resume && loop_ != nullptr) loop_->Resume();
     Act(next, finish, status);
   }
 
@@ -287,7 +248,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_ = true;
     }
-    CancelTransfer();
+    if (loop_ != nullptr) loop_->Cancel();
     RequestFinish(absl::CancelledError("cancelled by the client"));
   }
 
@@ -300,310 +261,47 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     // `drop` releases gRPC's reference; the pool may still hold its own.
   }
 
-  // --- HTTP side (pool loop thread) ---
-  void OnHeaders(const http::ResponseHead& head) override { head_ = head; }
-
-  bool OnData(absl::string_view chunk) override {
-    if (upstream_failed_) return true;
-    body_started_ = true;
-    if (head_.status < 200 || head_.status >= 300) {
-      if (error_body_.size() < kMaxErrorBody) {
-        error_body_.append(chunk.data(), std::min(chunk.size(), kMaxErrorBody - error_body_.size()));
-      }
-      return true;
-    }
-    if (!plan_.chat.stream) {
-      whole_body_.append(chunk.data(), chunk.size());  // bounded by the pool's body cap
-      return true;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (queued_bytes_ > kMaxQueuedBytes && !finish_requested_) {
-        paused_ = true;
-        return false;  // offered again after Resume
-      }
-    }
-    std::vector<http::SseEvent> events;
-    absl::Status parsed = parser_->Feed(chunk, &events);
-    if (!parsed.ok()) {
-      UpstreamFailed(absl::AbortedError(parsed.message()));
-      return true;
-    }
-    const providers::Dialect& dialect = providers::DialectFor(Attempting().endpoint.wire);
-    for (const auto& ev : events) {
-      std::string delta;
-      absl::Status s = dialect.OnEvent(ev, &reply_, &delta);
-      if (!s.ok()) {
-        UpstreamFailed(absl::Status(s.code(), absl::StrCat(Attempting().endpoint.provider, ": ",
-                                                           s.message())));
-        return true;
-      }
-      if (!delta.empty()) SendText(std::move(delta));
+  // --- the attempt loop's side (pool loop thread) ---
+  bool Ready() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queued_bytes_ > kMaxQueuedBytes && !finish_requested_) {
+      paused_ = true;
+      return false;
     }
     return true;
   }
 
-  // The pool's OnDone lets nothing escape (pool.h): a retry, fallback or
-  // record that throws fails the run with what happened, not a hang.
-  void OnDone(absl::Status transport) override {
-    absl::Status failed = Catching([&] {
-      Conclude(std::move(transport));
-      return absl::OkStatus();
-    });
-    if (!failed.ok()) RequestFinish(failed);
-  }
-
- private:
-  // Conclude ends an attempt: success, a retry, a fallback or the run's end.
-  void Conclude(absl::Status transport) {
-    if (upstream_failed_) return;
-    const runs::Attempt& a = Attempting();
-    const providers::Endpoint& e = a.endpoint;
-    runs::Failure failure;
-    failure.body_started = body_started_;
-    absl::Status result;
-    if (!transport.ok()) {
-      failure.transport = transport;
-      result = providers::TransportError(e, transport);
-    } else if (head_.status < 200 || head_.status >= 300) {
-      failure.http_status = head_.status;
-      failure.retry_after_ms = head_.retry_after_ms;
-      // Scrubbed before the message is cut to an excerpt, and after.
-      result = providers::HttpError(e, a.model, head_.status, redactor_.Scrub(error_body_),
-                                    head_.RetryAfterSeconds());
-    } else if (!plan_.chat.stream) {
-      absl::Status s = providers::DialectFor(e.wire).OnBody(whole_body_, &reply_);
-      if (!s.ok()) {
-        result = absl::Status(s.code(), absl::StrCat(e.provider, ": ", s.message()));
-      } else if (!reply_.text.empty()) {
-        SendText(reply_.text);
-      }
-    } else if (!reply_.finished) {
-      failure.transport = absl::UnavailableError("the stream ended early");
-      failure.body_started = true;
-      result = absl::AbortedError(absl::StrCat(
-          e.provider, " ended the stream before the answer was complete; try again"));
-    }
-    RecordAttempt(result.ok() ? "" : FirstLine(result.message()));
-    if (result.ok()) return Succeed();
-    if (result.code() == absl::StatusCode::kCancelled) {
-      Record(result);
-      return RequestFinish(result);
-    }
-    bool cancelled;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      cancelled = cancelled_;
-    }
-    if (!cancelled && !text_sent_) {
-      if (runs::Retryable(failure) && retry_ < plan_.max_retries) {
-        absl::Duration wait = runs::Backoff(retry_, failure.retry_after_ms, Uniform());
-        if (wait <= runs::kMaxRetryWait) {
-          ++retry_;
-          Notify(absl::StrFormat("%s; retrying in %.1f s (retry %d of %d)", Why(failure, result),
-                                 absl::ToDoubleSeconds(wait), retry_, plan_.max_retries));
-          return StartTransfer(wait);
-        }
-      }
-      if (runs::FallsBack(failure) && attempt_ + 1 < plan_.attempts.size()) {
-        ++attempt_;
-        retry_ = 0;
-        Notify(absl::StrCat(Why(failure, result), "; trying ", Attempting().endpoint.provider,
-                            "/", Attempting().model, " instead"));
-        return StartTransfer(absl::ZeroDuration());
-      }
-    }
-    if (attempts_.size() > 1) {
-      std::vector<std::string> tried;
-      for (const v1::Attempt& t : attempts_) {
-        tried.push_back(absl::StrCat(t.provider(), t.http_status() ? absl::StrCat(" HTTP ", t.http_status())
-                                                                   : std::string(" (no answer)")));
-      }
-      result = absl::Status(result.code(), absl::StrCat(result.message(), "\n(", attempts_.size(),
-                                                        " attempts: ", absl::StrJoin(tried, ", "), ")"));
-    }
-    if (text_sent_) FlushText();
-    Record(result);
-    RequestFinish(result);
-  }
-
-  RunReactor(http::HttpPool* pool, RunCount* active)
-      : pool_(pool), active_(active) {
-    active_->Enter();
-  }
-
- public:
-  ~RunReactor() override { active_->Leave(); }
-
- private:
-
-  const runs::Attempt& Attempting() const { return plan_.attempts[attempt_]; }
-
-  // Uniform is the back-off's jitter. The generator is seeded on the first
-  // retry: seeding from the OS costs more than a whole answered run.
-  double Uniform() {
-    if (!rng_) rng_.emplace(std::random_device{}());
-    return std::uniform_real_distribution<double>(0.0, 1.0)(*rng_);
-  }
-
-  static std::string Why(const runs::Failure& f, const absl::Status& result) {
-    if (f.http_status == 429) return "rate limited (HTTP 429)";
-    if (f.http_status != 0) return absl::StrCat("HTTP ", f.http_status);
-    return FirstLine(result.message());
-  }
-
-  // StartTransfer starts the current attempt after `wait`, with fresh
-  // per-transfer state.
-  void StartTransfer(absl::Duration wait) {
-    head_ = http::ResponseHead();
-    error_body_.clear();
-    whole_body_.clear();
-    parser_ = std::make_unique<http::SseParser>();
-    reply_ = providers::Reply();
-    stream_ = StreamRedactor(&redactor_);  // text held back by a failed attempt was never sent
-    body_started_ = false;
-    waited_ = wait;
-    http::HttpRequest request = runs::RequestFor(plan_, Attempting());
-    request.not_before = absl::Now() + wait;
-    std::shared_ptr<RunReactor> self;
-    bool over;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      self = self_;
-      over = self == nullptr || cancelled_;
-    }
-    if (over) {  // the call is already over
-      Record(absl::CancelledError("cancelled by the client"));
-      return;
-    }
-    const uint64_t id = pool_->Start(std::move(request), self);
-    bool cancel_now;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      transfer_ = id;
-      cancel_now = cancelled_;
-    }
-    if (cancel_now) pool_->Cancel(id);
-  }
-
-  // Record hands the finished run to the history writer, once; a run that
-  // ends several ways (cancelled while failing) is recorded by the first.
-  // Called on the loop thread, or before the first transfer starts.
-  void Record(const absl::Status& result) {
-    if (history_ == nullptr || recorded_) return;
-    recorded_ = true;
-    history::RunRecord& r = record_;
-    r.started = started_;
-    r.provider = Attempting().endpoint.provider;
-    r.model = Attempting().model;
-    r.finish_reason = redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64));
-    r.prompt_tokens = reply_.prompt_tokens;
-    r.completion_tokens = reply_.completion_tokens;
-    r.ttft_ms = first_token_ == absl::InfinitePast()
-                    ? -1
-                    : absl::ToInt64Milliseconds(first_token_ - started_);
-    r.total_ms = absl::ToInt64Milliseconds(absl::Now() - started_);
-    bool cancelled;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      cancelled = cancelled_;
-    }
-    if (result.ok()) {
-      r.outcome = "ok";
-    } else if (cancelled || result.code() == absl::StatusCode::kCancelled) {
-      r.outcome = "cancelled";
-      r.error_message = redactor_.Scrub(FirstLine(result.message()));
-    } else {
-      r.outcome = "failed";
-      r.error_class = absl::StatusCodeToString(result.code());
-      r.error_message = redactor_.Scrub(result.message());
-    }
-    Json tried = Json::array();
-    for (const v1::Attempt& t : attempts_) {
-      tried.push_back({{"provider", t.provider()}, {"model", t.model()},
-                       {"http_status", t.http_status()}, {"error", t.error()},
-                       {"waited_ms", t.waited_ms()}});
-    }
-    r.attempts_json = tried.dump(-1, ' ', false, Json::error_handler_t::replace);
-    history_->Submit(std::move(record_), std::move(answer_));
-  }
-
-  void RecordAttempt(const std::string& error) {
-    v1::Attempt t;
-    t.set_provider(Attempting().endpoint.provider);
-    t.set_model(Attempting().model);
-    t.set_http_status(head_.status);
-    t.set_error(redactor_.Scrub(error));
-    t.set_waited_ms(absl::ToInt64Milliseconds(waited_));
-    attempts_.push_back(std::move(t));
-  }
-
-  void Notify(std::string message) {
-    v1::RunEvent ev;
-    ev.mutable_notice()->set_message(redactor_.Scrub(message));
-    Enqueue(std::move(ev));
-  }
-
-  // SendText queues answer text for the client and the history, less any
-  // key the provider echoed (the end of a piece that may begin one waits
-  // for the next piece, or for FlushText).
-  void SendText(absl::string_view piece) {
-    std::string text = stream_.Feed(piece);
-    if (text.empty()) return;
-    QueueText(std::move(text));
-  }
-
-  // FlushText sends what SendText held back, once the answer has ended.
-  void FlushText() {
-    std::string rest = stream_.Flush();
-    if (!rest.empty()) QueueText(std::move(rest));
-  }
-
-  void QueueText(std::string text) {
-    if (FirstInvalidUtf8(text) != absl::string_view::npos) text = ToValidUtf8(text);
-    if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
-    text_sent_ = true;
-    if (answer_ != nullptr) answer_->Append(text);
+  void Text(std::string text) override {
     v1::RunEvent ev;
     ev.set_text(std::move(text));
     Enqueue(std::move(ev));
   }
 
-  void Succeed() {
-    FlushText();
-    v1::RunEvent done;
-    v1::RunDone* d = done.mutable_done();
-    d->set_finish_reason(redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64)));
-    if (reply_.prompt_tokens) d->set_prompt_tokens(*reply_.prompt_tokens);
-    if (reply_.completion_tokens) d->set_completion_tokens(*reply_.completion_tokens);
-    if (first_token_ != absl::InfinitePast()) {
-      d->set_time_to_first_token_us(absl::ToInt64Microseconds(first_token_ - started_));
-    }
-    d->set_total_us(absl::ToInt64Microseconds(absl::Now() - started_));
-    d->set_provider(Attempting().endpoint.provider);
-    d->set_model(Attempting().model);
-    for (const v1::Attempt& t : attempts_) *d->add_attempts() = t;
-    Record(absl::OkStatus());
-    Enqueue(std::move(done));
-    RequestFinish(absl::OkStatus());
+  void Notice(std::string message) override {
+    v1::RunEvent ev;
+    ev.mutable_notice()->set_message(std::move(message));
+    Enqueue(std::move(ev));
   }
 
-  void UpstreamFailed(const absl::Status& status) {
-    upstream_failed_ = true;
-    if (text_sent_) FlushText();
-    RecordAttempt(FirstLine(status.message()));
-    Record(status);
-    CancelTransfer();
+  void Done(const absl::Status& status, v1::RunDone summary) override {
+    if (status.ok()) {
+      v1::RunEvent ev;
+      *ev.mutable_done() = std::move(summary);
+      Enqueue(std::move(ev));
+    }
     RequestFinish(status);
   }
 
-  void CancelTransfer() {
-    uint64_t id;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      id = transfer_;
-    }
-    if (id != 0) pool_->Cancel(id);
+  std::shared_ptr<void> Hold() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return nullptr;
+    return self_;
+  }
+
+ private:
+  RunReactor(http::Transfers* transfers, RunCount* active)
+      : transfers_(transfers), active_(active) {
+    active_->Enter();
   }
 
   void Enqueue(v1::RunEvent event) {
@@ -639,7 +337,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
       std::lock_guard<std::mutex> lock(mu_);
       if (finish_requested_) return;
       finish_requested_ = true;
-      final_ = absl::Status(status.code(), redactor_.Scrub(status.message()));
+      final_ = status;
       next = NextWriteLocked(&finish, &grpc_status);
     }
     Act(next, finish, grpc_status);
@@ -666,11 +364,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
     if (finish) Finish(status);
   }
 
-  http::HttpPool* const pool_;
+  http::Transfers* const transfers_;
   RunCount* const active_;
-  absl::Time started_;
-  runs::Plan plan_;      // set by Begin, then read-only
-  Redactor redactor_;    // set by Begin, then read-only
+  // Set by Begin before the first write, then read-only.
+  std::unique_ptr<runs::AttemptLoop> loop_;
 
   std::mutex mu_;
   std::shared_ptr<RunReactor> self_;  // guarded by mu_; gRPC's reference
@@ -682,36 +379,13 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>,
   bool finished_ = false;             // guarded by mu_
   bool cancelled_ = false;            // guarded by mu_
   absl::Status final_;                // guarded by mu_
-  uint64_t transfer_ = 0;             // guarded by mu_
-
-  // Touched only by the pool's loop thread (after Begin started the first
-  // transfer, which happens-before its callbacks).
-  size_t attempt_ = 0;
-  int retry_ = 0;
-  absl::Duration waited_;
-  std::vector<v1::Attempt> attempts_;
-  std::optional<std::mt19937_64> rng_;
-  bool text_sent_ = false;
-  http::ResponseHead head_;
-  std::string error_body_, whole_body_;
-  std::unique_ptr<http::SseParser> parser_;
-  providers::Reply reply_;
-  StreamRedactor stream_{&redactor_};
-  bool body_started_ = false;
-  absl::Time first_token_ = absl::InfinitePast();
-  bool upstream_failed_ = false;
-  // The run history: set by Begin when this run is recorded.
-  history::HistoryWriter* history_ = nullptr;
-  history::RunRecord record_;
-  std::unique_ptr<history::AnswerSpool> answer_;  // set with history_
-  bool recorded_ = false;
 };
 
 }  // namespace
 
 grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServerContext* context,
                                                              const v1::RunRequest* request) {
-  RunReactor* reactor = RunReactor::Create(pool_, &active_);
+  RunReactor* reactor = RunReactor::Create(transfers_, &active_);
   // Reading the prompt and config is quick local I/O, done before the
   // stream starts.
   absl::StatusOr<Prepared> prepared = absl::UnknownError("not prepared");

@@ -1,5 +1,6 @@
-// RunService (aix.v1): render a prompt, send it through the HttpPool,
-// stream the answer back as it arrives.
+// RunService (aix.v1): render a prompt, send it through the HTTP pool
+// (runs/attempt_loop.h runs the attempts), stream the answer back as it
+// arrives.
 //
 // Runs use gRPC's callback API: a run is a reactor fed directly by the
 // pool's loop thread, so a thousand concurrent runs cost a thousand small
@@ -10,7 +11,7 @@
 #include "aix/v1/runs.grpc.pb.h"
 #include "daemon/config/config_store.h"
 #include "daemon/history/history_writer.h"
-#include "daemon/http/pool.h"
+#include "daemon/http/transfers.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/server/peer_registry.h"
@@ -23,9 +24,9 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   // All must outlive the service.
   // `history` may be null: runs are then not recorded.
   RunServiceImpl(config::ConfigStore* config, prompts::PromptStore* prompts,
-                 const prompts::CollectionStore* collections, http::HttpPool* pool,
+                 const prompts::CollectionStore* collections, http::Transfers* transfers,
                  const PeerRegistry* peers, history::HistoryWriter* history)
-      : config_(config), prompts_(prompts), collections_(collections), pool_(pool),
+      : config_(config), prompts_(prompts), collections_(collections), transfers_(transfers),
         peers_(peers), history_(history) {}
 
   grpc::ServerWriteReactor<v1::RunEvent>* Run(grpc::CallbackServerContext* context,
@@ -39,7 +40,7 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;
   const prompts::CollectionStore* collections_;
-  http::HttpPool* pool_;
+  http::Transfers* transfers_;
   const PeerRegistry* peers_;
   history::HistoryWriter* history_;
 };
