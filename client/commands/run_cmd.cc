@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "aix/v1/keys.grpc.pb.h"
+#include "common/attempts_json.h"
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/commands/command.h"
@@ -267,17 +268,6 @@ absl::StatusOr<std::string> ReadStdin() {
 // Tokens is a count the provider reported, or null: never a made-up 0.
 nlohmann::json Tokens(bool reported, int64_t n) { return reported ? nlohmann::json(n) : nullptr; }
 
-nlohmann::json AttemptsJson(const v1::RunDone& done) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const v1::Attempt& a : done.attempts()) {
-    out.push_back({{"provider", a.provider()},
-                   {"model", a.model()},
-                   {"http_status", a.http_status()},
-                   {"error", a.error()},
-                   {"waited_ms", a.waited_ms()}});
-  }
-  return out;
-}
 
 // Stream makes one Run call and shows its events; `plan_seen` tells
 // whether aixd got as far as a plan (a missing key fails before it).
@@ -357,7 +347,7 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
         {"timings",
          {{"time_to_first_token_ms", done.time_to_first_token_us() / 1000.0},
           {"total_ms", done.total_us() / 1000.0}}},
-        {"attempts", AttemptsJson(done)},
+        {"attempts", AttemptsToJson(done.attempts())},
     };
     std::cout << out.dump(2) << "\n";
   }

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -255,7 +253,7 @@ void AttemptLoop::Succeed() {
   d.set_total_us(absl::ToInt64Microseconds(absl::Now() - started_));
   d.set_provider(Attempting().endpoint.provider);
   d.set_model(Attempting().model);
-  for (const v1::Attempt& t : attempts_) *d.add_attempts() = t;
+  *d.mutable_attempts() = attempts_;
   Record(absl::OkStatus());
   if (done_) return;
   done_ = true;
@@ -287,7 +285,7 @@ void AttemptLoop::RecordAttempt(const std::string& error) {
   t.set_http_status(head_.status);
   t.set_error(redactor_.Scrub(error));
   t.set_waited_ms(absl::ToInt64Milliseconds(waited_));
-  attempts_.push_back(std::move(t));
+  *attempts_.Add() = std::move(t);
 }
 
 // Record hands the finished run to the recorder, once; a run that ends
@@ -316,15 +314,7 @@ void AttemptLoop::Record(const absl::Status& result) {
     r.error_class = absl::StatusCodeToString(result.code());
     r.error_message = redactor_.Scrub(result.message());
   }
-  nlohmann::json tried = nlohmann::json::array();
-  for (const v1::Attempt& t : attempts_) {
-    tried.push_back({{"provider", t.provider()},
-                     {"model", t.model()},
-                     {"http_status", t.http_status()},
-                     {"error", t.error()},
-                     {"waited_ms", t.waited_ms()}});
-  }
-  r.attempts_json = tried.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.attempts_json = AttemptsText(attempts_);
   recorder_(std::move(record_), std::move(answer_));
 }
 

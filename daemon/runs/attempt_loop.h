@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "aix/v1/runs.pb.h"
+#include "common/attempts_json.h"
 #include "common/redact.h"
 #include "daemon/history/answer_spool.h"
 #include "daemon/history/history_store.h"
@@ -130,7 +131,7 @@ class AttemptLoop final : public http::ResponseHandler {
   size_t attempt_ = 0;
   int retry_ = 0;
   absl::Duration waited_;
-  std::vector<v1::Attempt> attempts_;
+  Attempts attempts_;
   std::optional<std::mt19937_64> rng_;
   bool text_sent_ = false;
   bool done_ = false;  // the sink heard Done

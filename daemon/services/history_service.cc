@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/attempts_json.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/services/guarded.h"
@@ -71,17 +70,7 @@ void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
   out->set_error_class(r.error_class);
   out->set_error_message(r.error_message);
   out->set_client(r.client);
-  nlohmann::json tried = nlohmann::json::parse(r.attempts_json, nullptr, false);
-  if (!tried.is_array()) return;
-  for (const nlohmann::json& t : tried) {
-    if (!t.is_object()) continue;
-    v1::Attempt* a = out->add_attempts();
-    a->set_provider(t.value("provider", ""));
-    a->set_model(t.value("model", ""));
-    a->set_http_status(t.value("http_status", 0));
-    a->set_error(t.value("error", ""));
-    a->set_waited_ms(t.value("waited_ms", int64_t{0}));
-  }
+  *out->mutable_attempts() = AttemptsFromText(r.attempts_json);
 }
 
 absl::Time Since(int64_t unix_ms) {
