@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,33 @@ void Harden() {
   RaiseDescriptorLimit();
 }
 
+// ControlSlot hands the HTTP endpoint's control to gRPC's threads. gRPC
+// serves a moment before the endpoint (a client of gRPC) is up: a call in
+// that moment (aix endpoint right after aix started aixd) waits for it,
+// bounded, instead of failing.
+class ControlSlot {
+ public:
+  void Set(endpoint::Control* control) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      control_ = control;
+    }
+    ready_.notify_all();
+  }
+
+  // Wait returns the control, or null if it is not up within 10 s.
+  endpoint::Control* Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait_for(lock, std::chrono::seconds(10), [this] { return control_ != nullptr; });
+    return control_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_;
+  endpoint::Control* control_ = nullptr;  // guarded by mu_
+};
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -151,11 +180,11 @@ int RunDaemon(const DaemonOptions& options) {
   endpoint::TokenStore token(store.storage_dir() + "/endpoint_token");
   std::unique_ptr<endpoint::HttpEndpoint> http;
   std::unique_ptr<endpoint::Control> control;
-  std::atomic<endpoint::Control*> control_ptr{nullptr};  // read by gRPC's threads
-  ConfigServiceImpl config_service(&store, &peers, [&control_ptr](const std::string& key) {
-    endpoint::Control* c = control_ptr.load();
-    if (c == nullptr || (key != "http_listen" && !key.empty())) return absl::OkStatus();
-    return c->Apply();
+  ControlSlot control_slot;  // read by gRPC's threads
+  ConfigServiceImpl config_service(&store, &peers, [&control_slot](const std::string& key) {
+    if (key != "http_listen" && !key.empty()) return absl::OkStatus();
+    endpoint::Control* c = control_slot.Wait();
+    return c == nullptr ? absl::OkStatus() : c->Apply();
   });
   KeyServiceImpl key_service(&store, &peers);
   prompts::PromptStore prompt_store(store.storage_dir() + "/prompts");
@@ -184,9 +213,10 @@ int RunDaemon(const DaemonOptions& options) {
   DaemonServiceImpl daemon_service(
       facts, &peers, [] { kill(getpid(), SIGTERM); },
       [&run_service] { return run_service.active_runs(); },
-      [&control_ptr](const v1::GetEndpointRequest& r) -> absl::StatusOr<v1::EndpointInfo> {
-        endpoint::Control* c = control_ptr.load();
-        if (c == nullptr) return absl::UnavailableError("the HTTP endpoint is starting; try again");
+      [&control_slot](const v1::GetEndpointRequest& r) -> absl::StatusOr<v1::EndpointInfo> {
+        endpoint::Control* c = control_slot.Wait();
+        if (c == nullptr) return absl::UnavailableError(
+            "aixd's HTTP endpoint did not come up within 10 s; see aixd's log (aix daemon status)");
         return c->Info(r);
       });
 
@@ -208,7 +238,7 @@ int RunDaemon(const DaemonOptions& options) {
   if (absl::Status applied = control->Apply(); !applied.ok()) {
     Log(LogLevel::kWarning, applied.message());
   }
-  control_ptr.store(control.get());
+  control_slot.Set(control.get());
   Log(LogLevel::kInfo,
       absl::StrCat("aixd ", kVersion, " serving ", kApiVersion, " on ", socket_path,
                    " (", v1::StartMethod_Name(facts.start_method), ", storage ",
