@@ -25,8 +25,8 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using Json = nlohmann::json;
 
-constexpr char kOpenAiKey[] = "sk-test-FAKE-openai-0123456789";
-constexpr char kRouterKey[] = "sk-test-FAKE-router-0123456789";
+constexpr char kOpenAiKey[] = "test-key-openai-FAKE-123";
+constexpr char kRouterKey[] = "test-key-router-FAKE-123";
 
 // FakeTransfers keeps what the loop started, cancelled and resumed.
 class FakeTransfers : public http::Transfers {
