@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "common/files.h"
 #include "common/paths.h"
+#include "common/peer_cred.h"
 #include "common/status_macros.h"
 
 namespace aix {
@@ -91,14 +92,14 @@ absl::StatusOr<int> ConnectTrusted(const std::string& socket_path) {
     }
     return ErrnoStatus(err, "connect to " + socket_path);
   }
-  ucred cred{};
-  socklen_t len = sizeof cred;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != geteuid()) {
-    uid_t uid = cred.uid;
+  absl::StatusOr<PeerCred> peer = PeerOf(fd);
+  if (!peer.ok() || !peer->IsSelf()) {
     close(fd);
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the process serving ", socket_path, " runs as uid ", uid, ", not as you (uid ",
-        geteuid(), "); aix sends nothing to it.", Fix(socket_path)));
+    const std::string who =
+        peer.ok() ? absl::StrCat("runs as uid ", peer->uid) : std::string(peer.status().message());
+    return absl::PermissionDeniedError(absl::StrCat("the process serving ", socket_path, " ", who,
+                                                    ", not as you (uid ", geteuid(),
+                                                    "); aix sends nothing to it.", Fix(socket_path)));
   }
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   return fd;

@@ -1,6 +1,7 @@
 #include "common/attempts_json.h"
 
 #include "common/json_depth.h"
+#include "common/json_text.h"
 
 namespace aix {
 namespace {
@@ -32,7 +33,7 @@ Json AttemptsToJson(const Attempts& attempts) {
 }
 
 std::string AttemptsText(const Attempts& attempts) {
-  return AttemptsToJson(attempts).dump(-1, ' ', false, Json::error_handler_t::replace);
+  return JsonText(AttemptsToJson(attempts));
 }
 
 Attempts AttemptsFromText(absl::string_view text) {

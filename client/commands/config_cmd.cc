@@ -13,6 +13,7 @@
 #include "client/commands/command.h"
 #include "client/call.h"
 #include "client/terminal.h"
+#include "common/json_text.h"
 #include "common/settings_schema.h"
 #include "common/status_macros.h"
 
@@ -42,8 +43,8 @@ Json ValueOf(const v1::Setting& s) {
 
 void PrintSetting(const v1::Setting& s, bool json) {
   if (json) {
-    std::cout << Json{{"key", s.key()}, {"value", ValueOf(s)}, {"is_default", s.is_default()},
-                      {"secret", s.secret()}}.dump()
+    std::cout << JsonText(Json{{"key", s.key()}, {"value", ValueOf(s)}, {"is_default", s.is_default()},
+                      {"secret", s.secret()}})
               << "\n";
     return;
   }
@@ -69,7 +70,7 @@ void PrintList(const v1::ListSettingsResponse& r, bool json) {
       out[s.key()] = ValueOf(s);
     }
   }
-  std::cout << out.dump(2) << "\n";
+  std::cout << JsonText(out, 2) << "\n";
 }
 
 // SetPair reads --set's one or two values: KEY VALUE or KEY=VALUE.

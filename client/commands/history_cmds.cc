@@ -22,6 +22,7 @@
 #include "client/commands/run_cmd.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
+#include "common/json_text.h"
 #include "common/limits.h"
 #include "common/status_macros.h"
 
@@ -97,7 +98,7 @@ void NullUnreportedTokens(nlohmann::json* run) {
 std::string RunsJson(const v1::ListRunsResponse& resp) {
   nlohmann::json j = nlohmann::json::parse(ProtoJson(resp));
   for (nlohmann::json& run : j["runs"]) NullUnreportedTokens(&run);
-  return j.dump(2) + "\n";
+  return JsonText(j, 2) + "\n";
 }
 
 void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
@@ -176,7 +177,7 @@ absl::Status Show(int64_t id, bool json) {
   if (json) {
     nlohmann::json j = nlohmann::json::parse(ProtoJson(r));
     NullUnreportedTokens(&j);
-    std::cout << j.dump(2) << "\n";
+    std::cout << JsonText(j, 2) << "\n";
     return absl::OkStatus();
   }
   std::vector<std::string> params;

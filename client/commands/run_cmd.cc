@@ -34,6 +34,7 @@
 #include "client/terminal.h"
 #include "common/exit_codes.h"
 #include "common/files.h"
+#include "common/json_text.h"
 #include "common/limits.h"
 #include "common/provider_registry.h"
 #include "common/status_macros.h"
@@ -160,7 +161,7 @@ std::string FormatPlan(const v1::RunPlan& plan, const std::vector<CommandNote>& 
       out["max_retries"] = plan.max_retries();
       out["fallbacks"] = std::vector<std::string>(plan.fallbacks().begin(), plan.fallbacks().end());
     }
-    return out.dump(2) + "\n";
+    return JsonText(out, 2) + "\n";
   }
   if (render_only) {
     std::string out = plan.rendered_prompt();
@@ -349,7 +350,7 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
           {"total_ms", done.total_us() / 1000.0}}},
         {"attempts", AttemptsToJson(done.attempts())},
     };
-    std::cout << out.dump(2) << "\n";
+    std::cout << JsonText(out, 2) << "\n";
   }
   if (a.verbose) {
     std::cerr << absl::StrFormat(

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
+#include "common/json_text.h"
 #include "common/mask.h"
 #include "common/provider_registry.h"
 #include "common/text.h"
@@ -156,7 +157,7 @@ absl::Status ConfigStore::RefreshLocked() {
 }
 
 absl::Status ConfigStore::SaveLocked(Json doc) {
-  AIX_RETURN_IF_ERROR(WriteFileAtomically(path_, doc.dump(2) + "\n", 0600));
+  AIX_RETURN_IF_ERROR(WriteFileAtomically(path_, JsonText(doc, 2) + "\n", 0600));
   doc_ = std::move(doc);
   AIX_ASSIGN_OR_RETURN(identity_, StatLocked());
   loaded_ = true;

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_text.h"
 #include "common/listen_address.h"
 #include "common/provider_registry.h"
 #include "absl/strings/str_split.h"
@@ -502,7 +503,7 @@ std::string ModelSetting(const Json& doc, absl::string_view provider) {
 
 std::string DisplayValue(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  return JsonText(value);
 }
 
 }  // namespace aix::config

@@ -1,13 +1,14 @@
 // HttpEndpoint: aixd's OpenAI-compatible HTTP API (POST /v1/chat/completions,
 // GET /v1/models) for the SDKs and tools that take a base URL.
 //
-// A front door, not a second engine: each request becomes a RunService.Run
-// call over aixd's in-process gRPC channel, so keys, the pool, retries,
-// fallbacks, timeouts, cancellation and the run history are exactly those of
-// `aix run`. The HTTP side is libmicrohttpd with one epoll thread per
-// listener; a request waiting for its next token is a suspended connection,
-// not a blocked thread.
+// A front door, not a second engine: a chat request becomes a
+// RunService.Run call over aixd's in-process gRPC channel, so keys, the
+// pool, retries, fallbacks, timeouts, cancellation and the run history are
+// exactly those of `aix run`.
 //
+// The parts: a Door per listening socket (door.h: admission, limits, MHD),
+// the Routes it serves (routes.h), an Exchange per request (chat_exchange.h,
+// models_exchange.h), and this class, which owns them and their lifecycle.
 // Doors: the Unix socket (always; the peer's uid must be ours) and, when
 // http_listen is set, a loopback TCP port that wants the bearer token.
 #ifndef AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_
@@ -51,9 +52,8 @@ class HttpEndpoint {
   // `grace`, then cancels the rest. Idempotent.
   void Shutdown(absl::Duration grace);
 
-  class Impl;
-
  private:
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 

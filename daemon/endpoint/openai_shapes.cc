@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/json_depth.h"
+#include "common/json_text.h"
 #include "common/provider_registry.h"
 #include "common/text.h"
 
@@ -26,7 +27,7 @@ absl::Status Invalid(std::string* param, absl::string_view field, absl::string_v
   return absl::InvalidArgumentError(std::string(why));
 }
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Dump(const Json& j) { return JsonText(j); }
 
 // TextOf reads a message's content: a string, or an array of text parts.
 absl::StatusOr<std::string> TextOf(const Json& content, size_t index, std::string* param) {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/files.h"
+#include "common/json_text.h"
 
 namespace aix::history {
 namespace {
@@ -237,7 +238,7 @@ absl::StatusOr<int64_t> HistoryStore::Add(const RunRecord& r) {
   Statement s(db_, absl::StrCat("INSERT INTO runs (", std::string(kColumns).substr(4),
                                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   absl::Status b = s.Bind({absl::ToUnixMillis(r.started), r.prompt,
-                           params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                           JsonText(params),
                            r.rendered, r.system, r.provider, r.model, r.answer, r.finish_reason,
                            r.prompt_tokens.value_or(-1), r.completion_tokens.value_or(-1), r.ttft_ms, r.total_ms, r.outcome,
                            r.error_class, r.error_message,

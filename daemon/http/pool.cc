@@ -54,6 +54,15 @@ void AckNow(int fd) {
   setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
 }
 
+// TellDone is every OnDone call: a handler that throws from it has nothing
+// more to be told, and the loop (every other transfer's) goes on.
+void TellDone(ResponseHandler& handler, absl::Status status) noexcept {
+  try {
+    handler.OnDone(std::move(status));
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 struct HttpPool::Transfer {
@@ -142,9 +151,13 @@ uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> h
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = t->id = next_id_++;
-    pending_.push_back(std::move(t));
+    if (!closed_) {
+      pending_.push_back(std::move(t));
+      curl_multi_wakeup(static_cast<CURLM*>(multi_));
+      return id;
+    }
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
   return id;
 }
 
@@ -335,7 +348,7 @@ void HttpPool::TakeRequests() {
     } else if (auto d = delayed_.find(id); d != delayed_.end()) {
       std::unique_ptr<Transfer> t = std::move(d->second);
       delayed_.erase(d);
-      t->handler->OnDone(absl::CancelledError("cancelled"));
+      TellDone(*t->handler, absl::CancelledError("cancelled"));
     } else {
       for (auto& [key, host] : hosts_) {
         auto w = std::find_if(host.waiting.begin(), host.waiting.end(),
@@ -343,7 +356,7 @@ void HttpPool::TakeRequests() {
         if (w == host.waiting.end()) continue;
         std::unique_ptr<Transfer> t = std::move(*w);
         host.waiting.erase(w);
-        t->handler->OnDone(absl::CancelledError("cancelled"));
+        TellDone(*t->handler, absl::CancelledError("cancelled"));
         break;
       }
     }
@@ -390,10 +403,11 @@ void HttpPool::Finish(Transfer* t, absl::Status status) {
   connections_opened_ += connects;
   try {
     if (status.ok()) t->SendHeaders();
-    t->handler->OnDone(status);
   } catch (...) {
-    // A handler that throws from OnDone has nothing more to be told.
+    // A handler that throws from OnHeaders is told the transfer failed.
+    status = absl::InternalError("aixd failed on the reply's headers");
   }
+  TellDone(*t->handler, std::move(status));
   std::string key = t->host;
   active_.erase(t->id);  // destroys t
   auto host = hosts_.find(key);
@@ -449,14 +463,23 @@ void HttpPool::Loop() {
   }
   // Waiting transfers first, so that ending the active ones starts none.
   for (auto& [key, host] : hosts_) {
-    for (auto& t : host.waiting) t->handler->OnDone(absl::CancelledError("aixd is shutting down"));
+    for (auto& t : host.waiting) TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
   }
   hosts_.clear();
   while (!active_.empty()) {
     Finish(active_.begin()->second.get(), absl::CancelledError("aixd is shutting down"));
   }
-  for (auto& [id, t] : delayed_) t->handler->OnDone(absl::CancelledError("aixd is shutting down"));
+  for (auto& [id, t] : delayed_) TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
   delayed_.clear();
+  // Transfers started after the loop last looked, and any started from now
+  // on (Start sees closed_), are told too: none is left unanswered.
+  std::deque<std::unique_ptr<Transfer>> unseen;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    unseen.swap(pending_);
+  }
+  for (auto& t : unseen) TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
 }
 
 }  // namespace aix::http

@@ -82,6 +82,7 @@ class HttpPool final : public Transfers {
   std::mutex mu_;
   uint64_t next_id_ = 1;                          // guarded by mu_
   std::deque<std::unique_ptr<Transfer>> pending_;  // guarded by mu_
+  bool closed_ = false;                           // guarded by mu_; the loop has ended
   std::vector<uint64_t> cancels_;                 // guarded by mu_
   std::vector<uint64_t> resumes_;                 // guarded by mu_
   // Owned by the loop thread only:

@@ -114,7 +114,10 @@ class Recorder : public ResponseHandler {
     bytes += chunk.size();
     return true;
   }
-  void OnDone(absl::Status s) override { done.set_value(std::move(s)); }
+  void OnDone(absl::Status s) override {
+    done.set_value(std::move(s));
+    if (throw_on_done) throw std::runtime_error("handler bug in OnDone");
+  }
   absl::Status Wait() {
     auto f = done.get_future();
     if (f.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
@@ -127,6 +130,7 @@ class Recorder : public ResponseHandler {
   std::atomic<bool> pause{false};
   std::atomic<int> paused_offers{0};
   bool throw_on_data = false;
+  bool throw_on_done = false;
   std::promise<absl::Status> done;
 };
 
@@ -260,6 +264,39 @@ TEST(HttpPool, AThrowingHandlerFailsOnlyItsTransfer) {
   auto r = got.get_future().get();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->body, "ok");
+}
+
+TEST(HttpPool, AHandlerThrowingFromOnDoneNeverStopsThePool) {
+  RawServer server([](int fd) { Send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); });
+  HttpPool pool;
+  // Each way a transfer ends: cancelled while delayed, finished, and
+  // cancelled at shutdown while delayed.
+  auto delayed = std::make_shared<Recorder>();
+  delayed->throw_on_done = true;
+  HttpRequest later = Get(server.url());
+  later.not_before = absl::Now() + absl::Seconds(30);
+  pool.Cancel(pool.Start(later, delayed));
+  EXPECT_EQ(delayed->Wait().code(), absl::StatusCode::kCancelled);
+  auto finished = std::make_shared<Recorder>();
+  finished->throw_on_done = true;
+  pool.Start(Get(server.url()), finished);
+  EXPECT_TRUE(finished->Wait().ok());
+  // The loop still serves the next transfer.
+  auto next = std::make_shared<Recorder>();
+  pool.Start(Get(server.url()), next);
+  EXPECT_TRUE(next->Wait().ok());
+  EXPECT_EQ(next->bytes.load(), 2u);
+}
+
+TEST(HttpPool, AHandlerThrowingFromOnDoneAtShutdownLetsThePoolStop) {
+  HttpPool* pool = new HttpPool();
+  auto at_shutdown = std::make_shared<Recorder>();
+  at_shutdown->throw_on_done = true;
+  HttpRequest later = Get("http://127.0.0.1:9/");
+  later.not_before = absl::Now() + absl::Seconds(30);
+  pool->Start(later, at_shutdown);
+  delete pool;  // cancels the delayed transfer; must not escape or hang
+  EXPECT_EQ(at_shutdown->Wait().code(), absl::StatusCode::kCancelled);
 }
 
 TEST(HttpPool, TransfersBeyondTheHostLimitWaitInThePoolAndCanBeCancelled) {

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/files.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "daemon/prompts/import_journal.h"
 
@@ -174,7 +175,7 @@ absl::StatusOr<std::string> WriteBundle(const Collection& c, const std::vector<P
                    {"collection", c.name},
                    {"prompts", c.prompts},
                    {"exported_at", absl::FormatTime(absl::Now())}};
-  AIX_RETURN_IF_ERROR(add("manifest.json", manifest.dump(2) + "\n"));
+  AIX_RETURN_IF_ERROR(add("manifest.json", JsonText(manifest, 2) + "\n"));
   AIX_RETURN_IF_ERROR(add("collection.yaml", CollectionToYaml(c)));
   for (const Prompt& p : prompts) {
     Prompt shared = p;

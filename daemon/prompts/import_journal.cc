@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 
 namespace aix::prompts {
@@ -33,7 +34,7 @@ absl::Status ImportJournal::Begin(
     files.push_back({{"path", path}, {"before", contents ? Json(*contents) : Json(nullptr)}});
   }
   Json doc = {{"version", 1}, {"files", std::move(files)}};
-  return WriteFileAtomically(path_, doc.dump(-1, ' ', false, Json::error_handler_t::replace), 0600);
+  return WriteFileAtomically(path_, JsonText(doc), 0600);
 }
 
 absl::Status ImportJournal::Commit() {

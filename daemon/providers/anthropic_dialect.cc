@@ -1,5 +1,6 @@
 // Anthropic Messages: named stream events, a top-level system prompt.
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 #include "daemon/providers/dialect.h"
 #include "daemon/providers/json_fields.h"
 #include "common/text.h"
@@ -23,7 +24,7 @@ class AnthropicDialect : public Dialect {
                  {"messages", std::move(messages)}};
     if (!chat.system.empty()) body["system"] = chat.system;  // top level, not a message
     r.url = e.chat_url;
-    r.body = body.dump();
+    r.body = JsonText(body);
     return r;
   }
 

@@ -1,6 +1,7 @@
 // OpenAI chat completions: OpenAI, OpenRouter and OpenAI-compatible
 // gateways (Ollama, vLLM, ...).
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 #include "daemon/providers/dialect.h"
 #include "daemon/providers/json_fields.h"
 #include "common/text.h"
@@ -31,7 +32,7 @@ class OpenAiDialect : public Dialect {
                  {"messages", messages}};
     if (chat.stream) body["stream_options"] = {{"include_usage", true}};
     r.url = e.chat_url;
-    r.body = body.dump();
+    r.body = JsonText(body);
     return r;
   }
 

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "common/files.h"
 #include "common/limits.h"
+#include "common/peer_cred.h"
 #include "daemon/server/log.h"
 #include "daemon/server/version_interceptor.h"
 
@@ -96,19 +97,18 @@ void Server::AcceptLoop() {
       }
       continue;
     }
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      Log(LogLevel::kWarning, "SO_PEERCRED failed; closing connection");
+    absl::StatusOr<PeerCred> peer = PeerOf(fd);
+    if (!peer.ok()) {
+      Log(LogLevel::kWarning, absl::StrCat(peer.status().message(), "; closing the connection"));
       close(fd);
       continue;
     }
-    if (cred.uid != geteuid()) {
+    if (!peer->IsSelf()) {
       Log(LogLevel::kWarning,
-          absl::StrCat("connection from uid ", cred.uid, " (pid ", cred.pid,
+          absl::StrCat("connection from uid ", peer->uid, " (pid ", peer->pid,
                        "); its calls will be refused"));
     }
-    peers_->Record(fd, cred.uid);
+    peers_->Record(fd, peer->uid);
     grpc::AddInsecureChannelFromFd(server_.get(), fd);
   }
 }

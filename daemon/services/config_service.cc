@@ -1,5 +1,6 @@
 #include "daemon/services/config_service.h"
 
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "daemon/services/guarded.h"
 
@@ -14,7 +15,7 @@ void ToProto(const config::SettingView& v, v1::Setting* out) {
   out->set_description(v.description);
   if (v.is_set) {
     out->set_value(config::DisplayValue(v.value));
-    out->set_value_json(v.value.dump());
+    out->set_value_json(JsonText(v.value));
   }
 }
 
