@@ -21,12 +21,12 @@ using Json = nlohmann::json;
 TEST(Durability, KillMinus9DuringWritesKeepsEveryAcknowledgedWrite) {
   Sandbox box;
   ASSERT_EQ(box.Aix({"daemon", "start"}).exit_code, 0);
-  constexpr int kWrites = 120;
-  constexpr int kKills = 4;
+  const int writes = Scaled(120, 40);
+  const int kills_wanted = Scaled(4, 2);
   std::atomic<int> last_acked{0};
   std::atomic<bool> done{false};
   std::thread writer([&] {
-    for (int v = 1; v <= kWrites; ++v) {
+    for (int v = 1; v <= writes; ++v) {
       // Each write either succeeds (acknowledged) or fails because the
       // daemon died under it; the next one auto-starts a new daemon.
       Result r = box.Aix({"config", "--set", "max_tokens", std::to_string(v)});
@@ -37,7 +37,7 @@ TEST(Durability, KillMinus9DuringWritesKeepsEveryAcknowledgedWrite) {
   });
   std::mt19937 rng(12345);
   int kills = 0;
-  while (!done && kills < kKills) {
+  while (!done && kills < kills_wanted) {
     usleep(std::uniform_int_distribution<int>(20000, 120000)(rng));
     pid_t pid = box.LockPid();
     if (pid > 0 && kill(pid, SIGKILL) == 0) ++kills;
@@ -50,7 +50,7 @@ TEST(Durability, KillMinus9DuringWritesKeepsEveryAcknowledgedWrite) {
   // A write in flight when the daemon died may or may not have landed; an
   // acknowledged one must have.
   EXPECT_GE(on_disk, last_acked.load());
-  EXPECT_GT(last_acked.load(), kWrites / 2) << "most writes should succeed";
+  EXPECT_GT(last_acked.load(), writes / 2) << "most writes should succeed";
   // The daemon now running serves the same data.
   Result r = box.Aix({"config", "--get", "max_tokens"});
   EXPECT_EQ(r.out, std::to_string(on_disk) + "\n");

@@ -24,6 +24,10 @@
 
 namespace aix::testing {
 
+bool Sanitized() { return std::getenv("AIX_SANITIZER") != nullptr; }
+
+int Scaled(int plain, int sanitized) { return Sanitized() ? sanitized : plain; }
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in sa{};

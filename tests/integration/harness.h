@@ -40,6 +40,16 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, st
 // FreePort is a loopback TCP port that nobody used a moment ago.
 int FreePort();
 
+// Sanitized is true in the ASan/UBSan and TSan builds (AIX_SANITIZER).
+bool Sanitized();
+// Scaled is how long a repetition loop runs: `plain` in the plain build,
+// `sanitized` under a sanitizer. Only for loops whose length is about a
+// property the plain build measures (how many runs share one connection,
+// how many kill -9s the store survives): under a sanitizer every process
+// start costs some 20 times more, and a few rounds already exercise every
+// line those loops reach.
+int Scaled(int plain, int sanitized);
+
 // Sandbox is one user's world: socket, storage, HOME, all in a fresh
 // directory. Its destructor kills every daemon serving its socket and
 // removes the directory.
