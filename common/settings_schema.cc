@@ -30,15 +30,15 @@ const std::vector<SettingSpec>& FixedSettings() {
     specs->insert(
         specs->end(),
         {
-            {"max_tokens", SettingType::kPositiveInt, 1024,
+            {"max_tokens", SettingType::kPositiveInt, defaults::kMaxTokens,
              "most tokens a reply may have (integer > 0)"},
-            {"temperature", SettingType::kTemperature, 0.7, "sampling temperature, 0 to 2"},
+            {"temperature", SettingType::kTemperature, defaults::kTemperature, "sampling temperature, 0 to 2"},
             {"editor", SettingType::kString, "nano",
              "editor for 'aix edit' when $EDITOR is not set"},
             {"commands_enabled", SettingType::kBool, true,
              "whether a template's commands ($(cmd), {exec:cmd}, {cmd:cmd}) run, in the client, "
              "when a prompt is run (true/false)"},
-            {"command_timeout", SettingType::kSeconds, 30,
+            {"command_timeout", SettingType::kSeconds, defaults::kCommandTimeoutSeconds,
              "seconds a template command may run before the run fails"},
             {"disabled_commands", SettingType::kWordList, nullptr,
              "commands a template may not run, comma-separated (replaces the built-in list: rm, "
@@ -53,14 +53,14 @@ const std::vector<SettingSpec>& FixedSettings() {
         {
             {"ca_bundle", SettingType::kFile, nullptr,
              "CA certificates file for HTTPS to providers (default: the system's)"},
-            {"connect_timeout", SettingType::kSeconds, 10,
+            {"connect_timeout", SettingType::kSeconds, defaults::kConnectTimeoutSeconds,
              "seconds to wait for a connection to a provider"},
-            {"first_byte_timeout", SettingType::kSeconds, 120,
+            {"first_byte_timeout", SettingType::kSeconds, defaults::kFirstByteTimeoutSeconds,
              "seconds to wait, once a request is sent, for the answer to begin (slow free "
              "models queue for a while)"},
-            {"idle_timeout", SettingType::kSeconds, 60,
+            {"idle_timeout", SettingType::kSeconds, defaults::kIdleTimeoutSeconds,
              "seconds an answer may stall mid-stream before the run fails"},
-            {"max_retries", SettingType::kCount, 2,
+            {"max_retries", SettingType::kCount, defaults::kMaxRetries,
              "retries of a failed request before any text arrived (rate limits, 5xx, "
              "connection errors); 0 to 100"},
             {"fallback_providers", SettingType::kProviderList, nullptr,
@@ -69,7 +69,7 @@ const std::vector<SettingSpec>& FixedSettings() {
             {"history", SettingType::kBool, true,
              "whether aixd keeps every run in its run history (history.db in the storage "
              "directory; aix history, aix usage); true/false"},
-            {"history_keep_days", SettingType::kDays, 0,
+            {"history_keep_days", SettingType::kDays, defaults::kHistoryKeepDays,
              "days a run stays in the history before it is pruned; 0 keeps every run"},
             {"http_listen", SettingType::kListen, nullptr,
              "loopback address where aixd also serves its OpenAI-compatible endpoint over TCP, "

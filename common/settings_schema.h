@@ -4,12 +4,14 @@
 #ifndef AIX_COMMON_SETTINGS_SCHEMA_H_
 #define AIX_COMMON_SETTINGS_SCHEMA_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/string_view.h"
+#include "common/setting_defaults.h"
 
 namespace aix::config {
 

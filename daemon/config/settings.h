@@ -74,16 +74,16 @@ absl::Status CheckCustomProvider(const std::string& name, const Json& definition
 struct RunSettings {
   std::string default_provider;  // as stored: openrouter, custom:NAME, ...
   std::string default_model;     // may be empty
-  int64_t max_tokens = 1024;
-  double temperature = 0.7;
+  int64_t max_tokens = defaults::kMaxTokens;
+  double temperature = defaults::kTemperature;
   std::string ca_bundle;  // empty: the system's CAs
-  int64_t connect_timeout_s = 10;
-  int64_t first_byte_timeout_s = 120;
-  int64_t idle_timeout_s = 60;
-  int64_t max_retries = 2;
+  int64_t connect_timeout_s = defaults::kConnectTimeoutSeconds;
+  int64_t first_byte_timeout_s = defaults::kFirstByteTimeoutSeconds;
+  int64_t idle_timeout_s = defaults::kIdleTimeoutSeconds;
+  int64_t max_retries = defaults::kMaxRetries;
   std::vector<std::string> fallback_providers;  // PROVIDER or PROVIDER/MODEL
   bool history = true;            // record runs in the run history
-  int64_t history_keep_days = 0;  // 0: keep every run
+  int64_t history_keep_days = defaults::kHistoryKeepDays;  // 0: keep every run
 };
 
 // ReadRunSettings fills RunSettings from `doc`, defaults for what is unset.

@@ -12,18 +12,20 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/setting_defaults.h"
 
 namespace aix::http {
 
 // Limits of one transfer. Each expiry has its own DeadlineExceeded message
 // naming the aixd setting that raises it (connect_timeout, ...).
 struct Limits {
-  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration connect_timeout = absl::Seconds(config::defaults::kConnectTimeoutSeconds);
   // From the start of the transfer to the first byte of the response body.
-  absl::Duration first_byte_timeout = absl::Seconds(120);
+  absl::Duration first_byte_timeout =
+      absl::Seconds(config::defaults::kFirstByteTimeoutSeconds);
   // Longest silence between body bytes once the body has begun (time the
   // transfer spends paused by its consumer does not count).
-  absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration idle_timeout = absl::Seconds(config::defaults::kIdleTimeoutSeconds);
   // Most body bytes, counted after decompression: a small gzip bomb is as
   // large as what it expands to. ResourceExhausted when exceeded.
   int64_t max_body_bytes = 64 << 20;

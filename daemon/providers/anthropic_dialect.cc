@@ -1,9 +1,10 @@
 // Anthropic Messages: named stream events, a top-level system prompt.
+#include "daemon/providers/anthropic_dialect.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/json_text.h"
-#include "daemon/providers/dialect.h"
-#include "daemon/providers/json_fields.h"
 #include "common/text.h"
+#include "daemon/providers/json_fields.h"
 
 namespace aix::providers {
 namespace {

@@ -1,31 +1,12 @@
 #include "daemon/providers/dialect.h"
 
-namespace aix::providers {
+#include "daemon/providers/anthropic_dialect.h"
+#include "daemon/providers/openai_dialect.h"
 
-// Defined beside each dialect.
-const Dialect& OpenAiDialectInstance();
-const Dialect& AnthropicDialectInstance();
+namespace aix::providers {
 
 const Dialect& DialectFor(Wire wire) {
   return wire == Wire::kAnthropic ? AnthropicDialectInstance() : OpenAiDialectInstance();
-}
-
-std::vector<Turn> TurnsOf(const ChatRequest& chat) {
-  if (!chat.turns.empty()) return chat.turns;
-  return {Turn{"user", chat.user}};
-}
-
-http::HttpRequest BaseRequest(const Endpoint& e, const std::string& key) {
-  http::HttpRequest r;
-  r.headers = e.headers;
-  if (!key.empty()) {
-    if (e.auth == Auth::kBearer) {
-      r.headers.push_back("Authorization: Bearer " + key);
-    } else if (e.auth == Auth::kApiKeyHeader) {
-      r.headers.push_back((e.wire == Wire::kAnthropic ? "x-api-key: " : "api-key: ") + key);
-    }
-  }
-  return r;
 }
 
 }  // namespace aix::providers

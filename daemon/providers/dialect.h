@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "daemon/http/pool.h"
+#include "daemon/http/request.h"
 #include "daemon/http/sse.h"
 #include "daemon/providers/provider.h"
 

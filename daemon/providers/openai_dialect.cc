@@ -1,10 +1,11 @@
 // OpenAI chat completions: OpenAI, OpenRouter and OpenAI-compatible
 // gateways (Ollama, vLLM, ...).
+#include "daemon/providers/openai_dialect.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/json_text.h"
-#include "daemon/providers/dialect.h"
-#include "daemon/providers/json_fields.h"
 #include "common/text.h"
+#include "daemon/providers/json_fields.h"
 
 namespace aix::providers {
 namespace {

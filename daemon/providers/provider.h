@@ -19,7 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/provider_registry.h"
-#include "daemon/http/pool.h"
+#include "common/setting_defaults.h"
+#include "daemon/http/request.h"
 
 namespace aix::providers {
 
@@ -65,8 +66,8 @@ struct ChatRequest {
   std::string model;
   std::string system;  // may be empty
   std::string user;    // the one user message, unless `turns` is set
-  int64_t max_tokens = 1024;
-  double temperature = 0.7;
+  int64_t max_tokens = config::defaults::kMaxTokens;
+  double temperature = config::defaults::kTemperature;
   bool stream = true;
   std::vector<Turn> turns;  // a whole conversation (RunRequest.messages)
 };

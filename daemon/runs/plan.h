@@ -23,8 +23,9 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "common/setting_defaults.h"
 #include "daemon/config/settings.h"
-#include "daemon/http/pool.h"
+#include "daemon/http/request.h"
 #include "daemon/prompts/prompt_store.h"
 #include "daemon/providers/provider.h"
 
@@ -64,7 +65,7 @@ struct Plan {
   std::vector<std::string> warnings;
   providers::ChatRequest chat;  // model is set per attempt
   std::vector<Attempt> attempts;  // [0] is the chosen provider; never empty
-  int64_t max_retries = 2;        // per attempt, before any text
+  int64_t max_retries = config::defaults::kMaxRetries;  // per attempt, before any text
   http::Limits limits;
   std::string ca_bundle;
   // key_fix is set when attempts[0] needs a key and has none (possible only
