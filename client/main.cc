@@ -1,14 +1,14 @@
 // aix: the command-line client. Wiring only: every command is a request to
-// aixd (see commands/ and connect.h).
+// aixd (see cli/ and connect.h).
 #include <signal.h>
 
-#include <functional>
 #include <iostream>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/connect.h"
 #include "client/version_check.h"
 #include "common/exit_codes.h"
@@ -25,31 +25,18 @@ int main(int argc, char** argv) {
   // built: setting up every option of every command in CLI11 was half of a
   // short command's time. Groups are in the order of --help (most used
   // first); completion comes last, as it walks the whole tree.
-  using Group = std::function<void(CLI::App&, std::vector<aix::Command>*)>;
-  auto one = [](aix::Command (*add)(CLI::App&)) -> Group {
-    return [add](CLI::App& a, std::vector<aix::Command>* out) { out->push_back(add(a)); };
-  };
-  auto many = [](std::vector<aix::Command> (*add)(CLI::App&)) -> Group {
-    return [add](CLI::App& a, std::vector<aix::Command>* out) {
-      for (aix::Command& c : add(a)) out->push_back(c);
-    };
-  };
-  const Group groups[] = {
-      one(aix::AddRunCommand),          many(aix::AddPromptCommands),
-      many(aix::AddHistoryCommands),
-      one(aix::AddConfigCommand),       one(aix::AddApiKeyCommand),
-      many(aix::AddProviderCommands),   one(aix::AddDaemonCommand),
-      one(aix::AddEndpointCommand),
-      one(aix::AddMigrateCommand),      one(aix::AddCmdCommand),
-      many(aix::AddCollectionCommands), many(aix::AddCompletionCommands),
+  const aix::SubcommandGroup groups[] = {
+      aix::AddRun,         aix::AddPrompts,  aix::AddHistory,     aix::AddConfig,
+      aix::AddApiKey,      aix::AddProviders, aix::AddDaemon,     aix::AddEndpoint,
+      aix::AddMigrate,     aix::AddCmd,      aix::AddCollections, aix::AddCompletion,
   };
   const char* wanted = nullptr;  // the command word, if any
   for (int i = 1; i < argc && wanted == nullptr; ++i) {
     if (argv[i][0] != '-') wanted = argv[i];
   }
-  std::vector<aix::Command> commands;
-  for (const Group& add : groups) {
-    add(app, &commands);
+  std::vector<aix::Subcommand> commands;
+  for (aix::SubcommandGroup add : groups) {
+    for (aix::Subcommand& c : add(app)) commands.push_back(std::move(c));
     if (wanted != nullptr &&
         !app.get_subcommands([wanted](CLI::App* a) { return a->check_name(wanted); }).empty()) {
       break;
@@ -68,7 +55,7 @@ int main(int argc, char** argv) {
     std::cerr << "aix: error: " << e.what() << "\nRun 'aix --help' for usage.\n";
     return aix::kExitUsage;
   }
-  for (const aix::Command& c : commands) {
+  for (const aix::Subcommand& c : commands) {
     if (!c.app->parsed()) continue;
     absl::Status s = c.run();
     if (!s.ok()) std::cerr << "aix: error: " << s.message() << "\n";

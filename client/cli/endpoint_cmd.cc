@@ -4,7 +4,7 @@
 
 #include "aix/v1/daemon.grpc.pb.h"
 #include "client/call.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/proto_json.h"
 #include "common/status_macros.h"
 
@@ -59,7 +59,7 @@ absl::Status Token(bool json, bool rotate) {
 
 }  // namespace
 
-Command AddEndpointCommand(CLI::App& root) {
+std::vector<Subcommand> AddEndpoint(CLI::App& root) {
   auto json = std::make_shared<bool>(false);
   auto rotate = std::make_shared<bool>(false);
   CLI::App* cmd = root.add_subcommand(
@@ -71,7 +71,7 @@ Command AddEndpointCommand(CLI::App& root) {
   token->add_flag("--json", *json, "Print JSON for machines");
   token->add_flag("--rotate", *rotate, "Replace the token first; the old one stops working");
   token->callback([action, json, rotate] { *action = [json, rotate] { return Token(*json, *rotate); }; });
-  return {cmd, [action] { return (*action)(); }};
+  return {{cmd, [action] { return (*action)(); }}};
 }
 
 }  // namespace aix

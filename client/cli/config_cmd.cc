@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "aix/v1/config.grpc.pb.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/call.h"
 #include "client/terminal.h"
 #include "common/json_text.h"
@@ -155,7 +155,7 @@ absl::Status Run(ConfigArgs a) {
 
 }  // namespace
 
-Command AddConfigCommand(CLI::App& root) {
+std::vector<Subcommand> AddConfig(CLI::App& root) {
   auto args = std::make_shared<ConfigArgs>();
   CLI::App* cmd = root.add_subcommand(
       "config",
@@ -183,7 +183,7 @@ Command AddConfigCommand(CLI::App& root) {
       ".\nExamples:\n  aix config default_provider openai\n"
       "  aix config --set max_tokens=2048\n  aix config max_tokens\n"
       "  aix config --list --json"));
-  return {cmd, [args] { return Run(*args); }};
+  return {{cmd, [args] { return Run(*args); }}};
 }
 
 }  // namespace aix

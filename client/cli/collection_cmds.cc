@@ -19,7 +19,7 @@
 #include "aix/v1/collections.grpc.pb.h"
 #include "client/call.h"
 #include "client/command_runner.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
 #include "absl/strings/match.h"
@@ -426,40 +426,10 @@ std::vector<CLI::App*> AddSubcommands(CLI::App* parent, const std::string& prefi
   return out;
 }
 
-absl::Status Migrate(bool dry_run) {
-  v1::MigratePythonLibraryRequest req;
-  req.set_dry_run(dry_run);
-  v1::MigratePythonLibraryResponse resp;
-  AIX_RETURN_IF_ERROR(Call(&Stub::MigratePythonLibrary, req, &resp, AutoStart::kYes, absl::Minutes(10)));
-  if (!resp.config_migrated() && resp.collections_size() == 0 && resp.report_size() == 0) {
-    std::cout << "Nothing to migrate: no Python aix config.json or collections/*.xml here\n";
-    return absl::OkStatus();
-  }
-  std::cout << (dry_run ? "Would migrate" : "Migrated") << ": "
-            << (resp.config_migrated() ? "config.json, " : "") << resp.collections_size()
-            << " collection(s) (" << absl::StrJoin(resp.collections(), ", ") << "), "
-            << resp.prompts() << " prompt(s)\n";
-  for (const std::string& line : resp.report()) std::cout << "  " << line << "\n";
-  if (!dry_run) {
-    std::cout << "The Python aix's files are left as they were (config.json is kept as "
-                 "config.json.python).\n";
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
-Command AddMigrateCommand(CLI::App& root) {
-  auto dry = std::make_shared<bool>(false);
-  CLI::App* cmd = root.add_subcommand(
-      "migrate", "Import the Python aix's library from the storage directory: its config.json "
-                 "(settings, keys, custom providers) and collections/*.xml");
-  cmd->add_flag("-n,--dry-run", *dry, "Report what would change; change nothing");
-  return {cmd, [dry] { return Migrate(*dry); }};
-}
-
-std::vector<Command> AddCollectionCommands(CLI::App& root) {
-  std::vector<Command> out;
+std::vector<Subcommand> AddCollections(CLI::App& root) {
+  std::vector<Subcommand> out;
   auto action = std::make_shared<std::function<absl::Status()>>();
   CLI::App* cmd = root.add_subcommand(
       "collection", "Group prompts into collections: load one to work within it");

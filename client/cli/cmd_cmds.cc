@@ -11,7 +11,7 @@
 #include "client/call.h"
 #include "client/command_policy.h"
 #include "client/command_runner.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/template_commands.h"
 #include "common/status_macros.h"
 #include "common/template.h"
@@ -89,7 +89,7 @@ absl::Status TemplateTest(std::string text) {
 
 }  // namespace
 
-Command AddCmdCommand(CLI::App& root) {
+std::vector<Subcommand> AddCmd(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "cmd", "Check template commands ($(cmd), {exec:cmd}, {cmd:cmd}): which may run, and "
              "what a command prints");
@@ -113,7 +113,7 @@ Command AddCmdCommand(CLI::App& root) {
       "template-test", "Check template text without saving it: syntax, parameters, commands");
   tt->add_option("template", *arg, "The template, or - to read it from stdin")->required();
   tt->callback([action, arg] { *action = [arg] { return TemplateTest(*arg); }; });
-  return {cmd, [action] { return (*action)(); }};
+  return {{cmd, [action] { return (*action)(); }}};
 }
 
 }  // namespace aix

@@ -1,4 +1,4 @@
-#include "client/commands/store_key.h"
+#include "client/cli/store_key.h"
 
 #include "absl/strings/str_cat.h"
 #include "aix/v1/keys.grpc.pb.h"

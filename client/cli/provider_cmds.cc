@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "aix/v1/providers.grpc.pb.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/call.h"
 #include "client/env_keys.h"
 #include "client/proto_json.h"
@@ -208,8 +208,8 @@ absl::Status Models(const std::string& provider, bool json) {
 
 }  // namespace
 
-std::vector<Command> AddProviderCommands(CLI::App& root) {
-  std::vector<Command> out;
+std::vector<Subcommand> AddProviders(CLI::App& root) {
+  std::vector<Subcommand> out;
   CLI::App* cmd = root.add_subcommand("provider", "Manage providers (custom OpenAI-compatible "
                                                   "endpoints: Ollama, vLLM, gateways)");
   cmd->require_subcommand(1);

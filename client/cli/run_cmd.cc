@@ -25,9 +25,9 @@
 #include "common/attempts_json.h"
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
-#include "client/commands/command.h"
-#include "client/commands/run_cmd.h"
-#include "client/commands/store_key.h"
+#include "client/cli/subcommand.h"
+#include "client/cli/run_cmd.h"
+#include "client/cli/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
 #include "client/template_commands.h"
@@ -433,7 +433,7 @@ absl::Status RunPrompt(const RunArgs& a) {
   return Run(a, *interrupts);
 }
 
-Command AddRunCommand(CLI::App& root) {
+std::vector<Subcommand> AddRun(CLI::App& root) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* cmd = root.add_subcommand(
       "run", "Run a prompt against a provider; the answer streams to stdout. Piped "
@@ -472,7 +472,7 @@ Command AddRunCommand(CLI::App& root) {
   cmd->add_flag("-v,--verbose", a->verbose,
                 "Retries, fallbacks, token usage and time to first token on stderr");
   cmd->add_flag("--no-history", a->no_history, "Keep this run out of the run history");
-  return {cmd, [a] { return RunPrompt(*a); }};
+  return {{cmd, [a] { return RunPrompt(*a); }}};
 }
 
 }  // namespace aix

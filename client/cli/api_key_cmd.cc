@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/keys.grpc.pb.h"
-#include "client/commands/command.h"
-#include "client/commands/store_key.h"
+#include "client/cli/subcommand.h"
+#include "client/cli/store_key.h"
 #include "client/call.h"
 #include "client/terminal.h"
 #include "common/provider_registry.h"
@@ -55,7 +55,7 @@ absl::Status Run(const ApiKeyArgs& a) {
 
 }  // namespace
 
-Command AddApiKeyCommand(CLI::App& root) {
+std::vector<Subcommand> AddApiKey(CLI::App& root) {
   auto args = std::make_shared<ApiKeyArgs>();
   CLI::App* cmd = root.add_subcommand(
       "api-key",
@@ -69,7 +69,7 @@ Command AddApiKeyCommand(CLI::App& root) {
                   "set (default: read the key and store it), get (show it masked), delete")
       ->check(CLI::IsMember({"set", "get", "delete"}))
       ->excludes(del);
-  return {cmd, [args] { return Run(*args); }};
+  return {{cmd, [args] { return Run(*args); }}};
 }
 
 }  // namespace aix

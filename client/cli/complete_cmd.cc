@@ -23,7 +23,7 @@
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/providers.grpc.pb.h"
 #include "client/call.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/env_keys.h"
 #include "common/files.h"
 #include "common/paths.h"
@@ -359,7 +359,7 @@ absl::Status Complete(CLI::App* root, const std::string& line) {
 
 }  // namespace
 
-std::vector<Command> AddCompletionCommands(CLI::App& root) {
+std::vector<Subcommand> AddCompletion(CLI::App& root) {
   auto shell = std::make_shared<std::string>();
   CLI::App* completion = root.add_subcommand(
       "completion", "Print a shell completion script: bash (eval \"$(aix completion bash)\"), "

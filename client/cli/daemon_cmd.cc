@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "aix/v1/daemon.grpc.pb.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/call.h"
 #include "client/proto_json.h"
 #include "common/status_macros.h"
@@ -121,7 +121,7 @@ absl::Status Stop() {
 
 }  // namespace
 
-Command AddDaemonCommand(CLI::App& root) {
+std::vector<Subcommand> AddDaemon(CLI::App& root) {
   auto json = std::make_shared<bool>(false);
   CLI::App* cmd = root.add_subcommand("daemon", "Manage the aixd daemon");
   cmd->require_subcommand(1);
@@ -134,7 +134,7 @@ Command AddDaemonCommand(CLI::App& root) {
       ->callback([action] { *action = Start; });
   cmd->add_subcommand("stop", "Stop aixd (in-flight calls get a short grace period)")
       ->callback([action] { *action = Stop; });
-  return {cmd, [action] { return (*action)(); }};
+  return {{cmd, [action] { return (*action)(); }}};
 }
 
 }  // namespace aix

@@ -18,8 +18,8 @@
 #include "absl/time/time.h"
 #include "aix/v1/history.grpc.pb.h"
 #include "client/call.h"
-#include "client/commands/command.h"
-#include "client/commands/run_cmd.h"
+#include "client/cli/subcommand.h"
+#include "client/cli/run_cmd.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
 #include "common/json_text.h"
@@ -309,8 +309,8 @@ absl::Status Usage(const std::string& since, const std::string& by, bool json) {
 
 }  // namespace
 
-std::vector<Command> AddHistoryCommands(CLI::App& root) {
-  std::vector<Command> out;
+std::vector<Subcommand> AddHistory(CLI::App& root) {
+  std::vector<Subcommand> out;
   auto l = std::make_shared<ListArgs>();
   CLI::App* history = root.add_subcommand(
       "history", "Runs aixd has recorded (newest first); subcommands search, show, rerun, "
@@ -327,7 +327,7 @@ std::vector<Command> AddHistoryCommands(CLI::App& root) {
   history->add_flag("--json", l->json, "Print JSON for machines");
   // The listing goes last: main runs the first parsed command, and a
   // subcommand (history search ...) is parsed together with its parent.
-  const Command list{history, [l] { return List(*l); }};
+  const Subcommand list{history, [l] { return List(*l); }};
 
   auto words = std::make_shared<std::vector<std::string>>();
   auto search_limit = std::make_shared<int>(20);

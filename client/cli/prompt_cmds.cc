@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/prompts.grpc.pb.h"
-#include "client/commands/command.h"
+#include "client/cli/subcommand.h"
 #include "client/call.h"
 #include "client/proto_json.h"
 #include "client/terminal.h"
@@ -328,8 +328,8 @@ absl::Status Trust(const std::string& name) {
 
 }  // namespace
 
-std::vector<Command> AddPromptCommands(CLI::App& root) {
-  std::vector<Command> out;
+std::vector<Subcommand> AddPrompts(CLI::App& root) {
+  std::vector<Subcommand> out;
 
   auto c = std::make_shared<CreateArgs>();
   CLI::App* create = root.add_subcommand(
