@@ -26,7 +26,9 @@
 #include "aix/v1/prompts.grpc.pb.h"
 #include "aix/v1/runs.grpc.pb.h"
 #include "client/cli/subcommand.h"
+#include "client/cli/plan_text.h"
 #include "client/cli/run_cmd.h"
+#include "client/cli/run_request.h"
 #include "client/cli/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
@@ -46,30 +48,6 @@ namespace {
 // What a shell reports for a process ended by SIGPIPE.
 constexpr int kExitBrokenPipe = 128 + SIGPIPE;
 
-absl::Status ParseParams(const std::vector<std::string>& in, v1::RunRequest* req) {
-  for (const std::string& p : in) {
-    size_t eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--param '", p, "' is not key=value (or key=@file); e.g. --param topic=rust"));
-    }
-    std::string key = p.substr(0, eq), value = p.substr(eq + 1);
-    if (!value.empty() && value[0] == '@') {
-      auto text = ReadFile(value.substr(1));
-      if (!text.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cannot read the file for --param ", key, ": ", text.status().message()));
-      }
-      value = *std::move(text);
-    }
-    if (FirstInvalidUtf8(p) != absl::string_view::npos ||
-        FirstInvalidUtf8(value) != absl::string_view::npos) {
-      return absl::InvalidArgumentError(NotUtf8Message(absl::StrCat("--param ", key), value));
-    }
-    (*req->mutable_params())[key] = value;
-  }
-  return absl::OkStatus();
-}
 
 // Interrupts turns Ctrl-C (and SIGTERM) into a cancelled call from the first
 // moment of the command: a thread takes the signals with sigwait, so it may
@@ -127,62 +105,6 @@ void WatchStdoutClosed(grpc::ClientContext* context, std::atomic<bool>* closed) 
       context->TryCancel();
     }
   }).detach();
-}
-
-std::string KeyLine(const v1::RunPlan& plan) {
-  if (!plan.masked_key().empty()) return plan.masked_key() + " from " + plan.key_source();
-  if (!plan.key_fix().empty()) return "none set; store one with: " + plan.key_fix();
-  return "none (this provider takes none)";
-}
-
-// FormatPlan is what --no-execute (the rendered prompt) and --dry-run (the
-// whole plan) show, as text or as one JSON object.
-std::string FormatPlan(const v1::RunPlan& plan, const std::vector<CommandNote>& notes,
-                       bool render_only, bool json) {
-  if (json) {
-    nlohmann::json out = {{"prompt", plan.rendered_prompt()}, {"system", plan.system()}};
-    if (!notes.empty()) {
-      out["commands"] = nlohmann::json::array();
-      for (const CommandNote& n : notes) {
-        out["commands"].push_back({{"command", n.command}, {"verdict", n.verdict}});
-      }
-    }
-    if (!render_only) {
-      out["provider"] = plan.provider();
-      out["model"] = plan.model();
-      out["url"] = plan.url();
-      out["key"] = plan.masked_key().empty()
-                       ? nlohmann::json(nullptr)
-                       : nlohmann::json{{"masked", plan.masked_key()},
-                                        {"source", plan.key_source()}};
-      if (!plan.key_fix().empty()) out["key_fix"] = plan.key_fix();
-      out["max_tokens"] = plan.max_tokens();
-      out["temperature"] = plan.temperature();
-      out["max_retries"] = plan.max_retries();
-      out["fallbacks"] = std::vector<std::string>(plan.fallbacks().begin(), plan.fallbacks().end());
-    }
-    return JsonText(out, 2) + "\n";
-  }
-  if (render_only) {
-    std::string out = plan.rendered_prompt();
-    if (!out.empty() && out.back() != '\n') out += "\n";
-    return out;
-  }
-  std::string out = absl::StrCat(
-      "provider:    ", plan.provider(), "\n", "model:       ", plan.model(), "\n",
-      "url:         ", plan.url(), "\n", "key:         ", KeyLine(plan), "\n",
-      "max_tokens:  ", plan.max_tokens(), "\n", "temperature: ", plan.temperature(), "\n",
-      "retries:     ", plan.max_retries(), "\n");
-  if (plan.fallbacks_size() > 0) {
-    absl::StrAppend(&out, "fallback:    ", absl::StrJoin(plan.fallbacks(), ", "), "\n");
-  }
-  if (!notes.empty()) {
-    absl::StrAppend(&out, "\n--- commands (run by aix, not in this dry run) ---\n");
-    for (const CommandNote& n : notes) absl::StrAppend(&out, n.command, "\n    ", n.verdict, "\n");
-  }
-  if (!plan.system().empty()) absl::StrAppend(&out, "\n--- system ---\n", plan.system(), "\n");
-  absl::StrAppend(&out, "\n--- prompt ---\n", plan.rendered_prompt(), "\n");
-  return out;
 }
 
 // WriteOutput stores what --output names: like any new file the user
@@ -364,26 +286,7 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
 }
 
 absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
-  v1::RunRequest req;
-  req.set_prompt(a.prompt);
-  AIX_RETURN_IF_ERROR(ParseParams(a.params, &req));
-  req.mutable_params()->insert(a.literal_params.begin(), a.literal_params.end());
-  req.set_no_history(a.no_history);
-  req.set_provider(a.provider);
-  req.set_model(a.model);
-  if (!a.system.empty()) req.set_system(a.system);
-  if (a.max_tokens > 0) req.set_max_tokens(a.max_tokens);
-  if (a.temperature >= 0) req.set_temperature(a.temperature);
-  if (a.max_retries >= 0) req.set_max_retries(a.max_retries);
-  for (const std::string& f : a.fallback) {
-    for (absl::string_view item : absl::StrSplit(f, ',', absl::SkipWhitespace())) {
-      req.add_fallback(std::string(absl::StripAsciiWhitespace(item)));
-    }
-  }
-  req.set_no_stream(a.no_stream);
-  req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
-               : a.no_execute ? v1::RunRequest::RENDER_ONLY
-                              : v1::RunRequest::EXECUTE);
+  AIX_ASSIGN_OR_RETURN(v1::RunRequest req, RunRequestFor(a));
   AddEnvironmentKeys(req.mutable_api_keys());
 
   AIX_RETURN_IF_ERROR(Connect(AutoStart::kYes).status());
