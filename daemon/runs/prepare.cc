@@ -1,0 +1,150 @@
+#include "daemon/runs/prepare.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/limits.h"
+#include "common/mask.h"
+#include "common/status_macros.h"
+#include "daemon/config/settings.h"
+
+namespace aix::runs {
+namespace {
+
+using Json = nlohmann::json;
+
+RunInputs InputsOf(const v1::RunRequest& req) {
+  RunInputs in;
+  in.params.insert(req.params().begin(), req.params().end());
+  if (req.has_stdin_input()) in.stdin_input = req.stdin_input();
+  in.provider = req.provider();
+  in.model = req.model();
+  if (req.has_system()) in.system = req.system();
+  if (req.has_max_tokens()) in.max_tokens = req.max_tokens();
+  if (req.has_temperature()) in.temperature = req.temperature();
+  in.no_stream = req.no_stream();
+  if (req.has_max_retries()) in.max_retries = req.max_retries();
+  in.fallback.assign(req.fallback().begin(), req.fallback().end());
+  in.env_keys.insert(req.api_keys().begin(), req.api_keys().end());
+  in.command_outputs.assign(req.command_outputs().begin(), req.command_outputs().end());
+  in.commands_as_text = req.commands_as_text();
+  for (const v1::ChatMessage& m : req.messages()) in.messages.push_back({m.role(), m.content()});
+  return in;
+}
+
+
+// KeptForHistory is what the history keeps of an input: the first
+// kHistoryTextBytes (cut at a character boundary), marked when cut.
+std::string KeptForHistory(absl::string_view text) {
+  if (text.size() <= kHistoryTextBytes) return std::string(text);
+  size_t end = kHistoryTextBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(text.substr(0, end), kHistoryCutMark);
+}
+
+// Transcript is a conversation as the history shows it: the one message,
+// or every turn under its role.
+std::string Transcript(const std::vector<providers::Turn>& turns) {
+  if (turns.size() == 1) return turns[0].content;
+  std::vector<std::string> parts;
+  for (const providers::Turn& t : turns) parts.push_back(absl::StrCat("[", t.role, "]\n", t.content));
+  return absl::StrJoin(parts, "\n\n");
+}
+
+}  // namespace
+
+absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
+                                 const prompts::CollectionStore* collections,
+                                 const v1::RunRequest& req) {
+  AIX_ASSIGN_OR_RETURN(Json doc, config->Document());
+  const bool conversation = req.prompt().empty() && req.messages_size() > 0;
+  if (!req.prompt().empty() && req.messages_size() > 0) {
+    return absl::InvalidArgumentError(
+        "a run sends either a saved prompt or messages, not both; leave prompt empty");
+  }
+  prompts::Prompt prompt;
+  if (!conversation) {
+    AIX_ASSIGN_OR_RETURN(prompt, prompts->Get(req.prompt()));
+  }
+  // A collection's system prompt goes with its prompts' runs unless the
+  // prompt (or --system, in MakePlan) sets one.
+  std::vector<std::string> notes;
+  if (!conversation && !prompt.system) {
+    std::string from;
+    if (std::optional<std::string> system = collections->SystemFor(prompt.name, &from)) {
+      prompt.system = system;
+    }
+  }
+  std::optional<std::string> loaded;
+  if (!conversation) loaded = collections->Loaded();
+  if (loaded) {
+    auto c = collections->Get(*loaded);
+    if (c.ok() && std::find(c->prompts.begin(), c->prompts.end(), prompt.name) == c->prompts.end()) {
+      notes.push_back(absl::StrCat("prompt ", prompt.name, " is not in the loaded collection ",
+                                   *loaded, " (add it: aix collection add ", prompt.name,
+                                   "; or: aix collection unload)"));
+    }
+  }
+  for (const std::string& item : req.fallback()) {
+    AIX_RETURN_IF_ERROR(config::CheckProviderSpec(item));
+  }
+  // An imported prompt's own provider and fallbacks are where the user's
+  // input would go: used only once the user trusted them, like commands.
+  const bool own_destination =
+      (prompt.provider && req.provider().empty()) || (!prompt.fallback.empty() && req.fallback().empty());
+  if (!conversation && req.mode() == v1::RunRequest::EXECUTE && own_destination &&
+      !prompts::DestinationTrusted(prompt)) {
+    std::vector<std::string> where;
+    if (prompt.provider) where.push_back(*prompt.provider);
+    for (const std::string& f : prompt.fallback) where.push_back(f);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "prompt ", prompt.name, " came from ", prompt.origin.value_or("an import"),
+        " and chooses where your input goes: ", absl::StrJoin(where, ", "),
+        ". Nothing was sent. Look at it (aix show ", prompt.name, "), then trust it: aix trust ",
+        prompt.name, "; or choose yourself: --provider NAME (and --fallback)"));
+  }
+  // Only a run that sends needs a key: a dry run says which one it would
+  // use, or how to store one.
+  const bool execute = req.mode() == v1::RunRequest::EXECUTE;
+  AIX_ASSIGN_OR_RETURN(Plan plan, MakePlan(doc, prompt, InputsOf(req), execute));
+  Prepared out;
+  out.mode = req.mode();
+  const Attempt& first = plan.attempts.front();
+  v1::RunPlan* p = out.plan_event.mutable_plan();
+  p->set_provider(first.endpoint.provider);
+  p->set_model(first.model);
+  p->set_url(MaskUrl(first.endpoint.chat_url));
+  if (req.mode() != v1::RunRequest::EXECUTE) p->set_rendered_prompt(plan.rendered);
+  p->set_system(plan.chat.system);
+  p->set_max_tokens(plan.chat.max_tokens);
+  p->set_temperature(plan.chat.temperature);
+  p->set_key_source(first.key.source);
+  p->set_masked_key(first.key.key.empty() ? "" : MaskSecret(first.key.key));
+  for (const auto& w : plan.warnings) p->add_warnings(w);
+  for (const auto& w : notes) p->add_warnings(w);
+  for (size_t i = 1; i < plan.attempts.size(); ++i) {
+    p->add_fallbacks(absl::StrCat(plan.attempts[i].endpoint.provider, "/", plan.attempts[i].model));
+  }
+  p->set_max_retries(static_cast<int32_t>(plan.max_retries));
+  p->set_key_fix(plan.key_fix);
+  out.record = execute && !req.no_history() && config::ReadRunSettings(doc).history;
+  if (out.record) {
+    history::RunRecord& h = out.history;
+    h.prompt = prompt.name;
+    for (const auto& [k, v] : req.params()) h.params[k] = KeptForHistory(v);
+    if (req.has_stdin_input() && h.params.count("input") == 0) {
+      h.params["input"] = KeptForHistory(req.stdin_input());
+    }
+    h.rendered = KeptForHistory(conversation ? Transcript(plan.chat.turns) : plan.rendered);
+    h.system = KeptForHistory(plan.chat.system);
+  }
+  out.plan = std::move(plan);
+  return out;
+}
+
+
+}  // namespace aix::runs
