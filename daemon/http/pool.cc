@@ -148,16 +148,21 @@ uint64_t HttpPool::Start(HttpRequest request, std::shared_ptr<ResponseHandler> h
   t->host = HostKey(t->request.url);
   t->handler = std::move(handler);
   uint64_t id;
+  bool queued = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = t->id = next_id_++;
     if (!closed_) {
       pending_.push_back(std::move(t));
-      curl_multi_wakeup(static_cast<CURLM*>(multi_));
-      return id;
+      queued = true;
     }
   }
-  TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
+  if (queued) {
+    // Outside the lock: the loop takes it to collect what was queued.
+    curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  } else {
+    TellDone(*t->handler, absl::CancelledError("aixd is shutting down"));
+  }
   return id;
 }
 
