@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -44,7 +45,10 @@ class ScriptedRuns final : public v1::RunService::Service {
  public:
   grpc::Status Run(grpc::ServerContext* ctx, const v1::RunRequest* req,
                    grpc::ServerWriter<v1::RunEvent>* out) override {
-    last_model = req->model();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_model_ = req->model();
+    }
     v1::RunEvent ev;
     if (req->model() == "fail-early") {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "rate limited; try later");
@@ -70,8 +74,15 @@ class ScriptedRuns final : public v1::RunService::Service {
     out->Write(done);
     return grpc::Status::OK;
   }
-  std::string last_model;
+  std::string last_model() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_model_;
+  }
   std::atomic<int> cancelled{0};
+
+ private:
+  std::mutex mu_;
+  std::string last_model_;  // guarded by mu_
 };
 
 struct Reply {
@@ -165,7 +176,7 @@ TEST_F(ChatExchangeTest, AWholeAnswerIsOneCompletion) {
   EXPECT_THAT(r.body, HasSubstr(R"("content":"Hello, world")"));
   EXPECT_THAT(r.body, HasSubstr(R"("finish_reason":"stop")"));
   EXPECT_THAT(r.body, HasSubstr(R"("model":"text")"));
-  EXPECT_EQ(runs_.last_model, "text");
+  EXPECT_EQ(runs_.last_model(), "text");
 }
 
 TEST_F(ChatExchangeTest, AStreamIsChunksThenTheEndThenDone) {
@@ -210,7 +221,7 @@ TEST_F(ChatExchangeTest, ABadBodyNamesTheFieldAndStartsNoRun) {
   Reply r = Post(R"({"model": "text", "messages": "not a list"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr(R"("param":"messages")"));
-  EXPECT_EQ(runs_.last_model, "");
+  EXPECT_EQ(runs_.last_model(), "");
 }
 
 TEST_F(ChatExchangeTest, ABodyOverSixteenMebibytesIs413) {

@@ -50,15 +50,28 @@ class PoolDouble : public http::Transfers {
     {
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_.push_back(id);
-      h = handlers_[id - 1];
       cv_.notify_all();
+      if (id == 0 || id > handlers_.size()) return;
+      h = handlers_[id - 1];
     }
     // As the pool does: later, on another thread.
     std::lock_guard<std::mutex> lock(mu_);
     enders_.emplace_back([h] { h->OnDone(absl::CancelledError("cancelled")); });
   }
-  ~PoolDouble() override {
-    for (std::thread& t : enders_) t.join();
+  ~PoolDouble() override { Release(); }
+
+  // Release ends the double's part: the transfers' handlers (each holds its
+  // run) are let go, as the pool does once a transfer has ended. Called
+  // while the service the runs count against still exists.
+  void Release() {
+    std::vector<std::thread> enders;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      enders.swap(enders_);
+    }
+    for (std::thread& t : enders) t.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    handlers_.clear();
   }
   void Resume(uint64_t) override {}
 
@@ -126,6 +139,7 @@ class RunServiceTest : public ::testing::Test {
 
   void TearDown() override {
     server_->Shutdown();
+    pool_.Release();
     std::string cmd = "rm -rf " + dir_;
     ASSERT_EQ(system(cmd.c_str()), 0);
   }
