@@ -43,6 +43,9 @@ class AuthorizationTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
     store_ = std::make_unique<config::ConfigStore>(dir_);
+    // The owner's ListModels really fetches: only ever from loopback (the
+    // discard port, which refuses at once).
+    ASSERT_TRUE(store_->Set("openai_base_url", "http://127.0.0.1:9/v1").ok());
     prompts_ = std::make_unique<prompts::PromptStore>(dir_ + "/prompts");
     collections_ = std::make_unique<prompts::CollectionStore>(dir_ + "/collections");
     db_ = std::make_unique<history::HistoryDb>(dir_);
@@ -150,7 +153,7 @@ TEST_F(AuthorizationTest, EveryServiceRefusesAStrangerAndServesTheOwner) {
   // The callback handlers: ListModels and Run.
   ExpectOwnerOnly("ListModels", [&](grpc::ClientContext* c) {
     v1::ListModelsRequest q;
-    q.set_provider("openai");  // no key stored: the owner hears that, not "denied"
+    q.set_provider("openai");  // the owner hears the refused connection, not "denied"
     v1::ListModelsResponse r;
     return providers->ListModels(c, q, &r);
   });
