@@ -16,7 +16,7 @@ v1::RunPlan Plan() {
   p.set_provider("openrouter");
   p.set_model("meta-llama/llama-3.2-3b-instruct:free");
   p.set_url("https://openrouter.ai/api/v1/chat/completions");
-  p.set_masked_key("sk-or-...FAKE");
+  p.set_masked_key("tes...FAKE");
   p.set_key_source("config.json");
   p.set_max_tokens(1024);
   p.set_temperature(0.7);
@@ -29,7 +29,7 @@ TEST(PlanTextTest, ADryRunShowsWhereItWouldGoAndWhatItWouldSend) {
   const std::string out = FormatPlan(Plan(), {}, /*render_only=*/false, /*json=*/false);
   EXPECT_THAT(out, HasSubstr("provider:    openrouter\n"));
   EXPECT_THAT(out, HasSubstr("model:       meta-llama/llama-3.2-3b-instruct:free\n"));
-  EXPECT_THAT(out, HasSubstr("key:         sk-or-...FAKE from config.json\n"));
+  EXPECT_THAT(out, HasSubstr("key:         tes...FAKE from config.json\n"));
   EXPECT_THAT(out, HasSubstr("retries:     2\n"));
   EXPECT_THAT(out, Not(HasSubstr("fallback:")));
   EXPECT_THAT(out, Not(HasSubstr("--- system ---")));
@@ -65,7 +65,7 @@ TEST(PlanTextTest, JsonIsOneObjectForMachines) {
   p.add_fallbacks("openai");
   nlohmann::json j = nlohmann::json::parse(FormatPlan(p, {}, false, true));
   EXPECT_EQ(j["provider"], "openrouter");
-  EXPECT_EQ(j["key"]["masked"], "sk-or-...FAKE");
+  EXPECT_EQ(j["key"]["masked"], "tes...FAKE");
   EXPECT_EQ(j["key"]["source"], "config.json");
   EXPECT_EQ(j["max_retries"], 2);
   EXPECT_EQ(j["fallbacks"], nlohmann::json::array({"openai"}));
