@@ -88,17 +88,96 @@ class HttpEndpoint::Impl {
     if (watcher_.joinable()) watcher_.join();
   }
 
-  TokenStore* token() { return token_; }
-  LiveExchanges* live() { return &live_; }
+  absl::Status ServeUnix(int fd, const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shut_down_) {
+      close(fd);
+      return absl::FailedPreconditionError("aixd is shutting down");
+    }
+    auto door = StartDoor(fd, /*tcp=*/false);
+    if (!door.ok()) return door.status();
+    unix_door_ = *std::move(door);
+    socket_path_ = path;
+    return absl::OkStatus();
+  }
 
-  std::mutex mu_;  // the doors and addresses below
+  absl::Status Listen(const std::optional<ListenAddress>& address) {
+    std::unique_ptr<Door> old;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shut_down_) return absl::FailedPreconditionError("aixd is shutting down");
+      const auto& cur = tcp_address_;
+      if (cur.has_value() == address.has_value() &&
+          (!address || (cur->host == address->host && cur->port == address->port))) {
+        return absl::OkStatus();
+      }
+      std::unique_ptr<Door> fresh;
+      if (address) {
+        // The token exists before the door opens, so no request is ever
+        // compared against nothing.
+        auto token = token_->Get();
+        if (!token.ok()) return token.status();
+        auto fd = BindTcp(*address);
+        if (!fd.ok()) return fd.status();
+        auto door = StartDoor(*fd, /*tcp=*/true);
+        if (!door.ok()) return door.status();
+        fresh = *std::move(door);
+      }
+      old = std::move(tcp_door_);
+      tcp_door_ = std::move(fresh);
+      tcp_address_ = address;
+    }
+    // Streams on the old port end (their runs cancelled); clients reconnect
+    // to the new address.
+    StopDoor(std::move(old));
+    return absl::OkStatus();
+  }
+
+  std::string socket_path() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unix_door_ != nullptr ? socket_path_ : "";
+  }
+
+  std::string url() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return tcp_address_ ? tcp_address_->Url() : "";
+  }
+
+  void Shutdown(absl::Duration grace) {
+    std::unique_ptr<Door> unix_door, tcp_door;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shut_down_) return;
+      shut_down_ = true;
+      unix_door = std::move(unix_door_);
+      tcp_door = std::move(tcp_door_);
+      tcp_address_.reset();
+    }
+    if (unix_door != nullptr) unix_door->Quiesce();
+    if (tcp_door != nullptr) tcp_door->Quiesce();
+    if (!live_.WaitRuns(false, /*all=*/true, grace)) {
+      live_.Cancel(false, /*all=*/true);
+      // Cancelled runs end promptly; their connections are resumed by
+      // OnDone, so none is left suspended when MHD stops.
+      if (!live_.WaitRuns(false, /*all=*/true, absl::Seconds(5))) {
+        Log(LogLevel::kWarning, "http endpoint: runs still open at shutdown");
+      }
+    }
+    // Let the last bytes (an error event, [DONE]) reach their clients.
+    live_.WaitIdle(absl::Seconds(1));
+    unix_door.reset();
+    tcp_door.reset();
+    StopWatcher();
+  }
+
+ private:
+  mutable std::mutex mu_;  // the doors and addresses below
   std::unique_ptr<Door> unix_door_;
   std::unique_ptr<Door> tcp_door_;
   std::optional<ListenAddress> tcp_address_;
   std::string socket_path_;
   bool shut_down_ = false;
 
- private:
   const SelfCalls calls_;
   TokenStore* const token_;
   BodyBudget budget_;
@@ -119,86 +198,17 @@ HttpEndpoint::HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string s
 HttpEndpoint::~HttpEndpoint() { Shutdown(absl::ZeroDuration()); }
 
 absl::Status HttpEndpoint::ServeUnix(int fd, const std::string& path) {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  if (impl_->shut_down_) {
-    close(fd);
-    return absl::FailedPreconditionError("aixd is shutting down");
-  }
-  auto door = impl_->StartDoor(fd, /*tcp=*/false);
-  if (!door.ok()) return door.status();
-  impl_->unix_door_ = *std::move(door);
-  impl_->socket_path_ = path;
-  return absl::OkStatus();
+  return impl_->ServeUnix(fd, path);
 }
 
 absl::Status HttpEndpoint::Listen(const std::optional<ListenAddress>& address) {
-  std::unique_ptr<Door> old;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu_);
-    if (impl_->shut_down_) return absl::FailedPreconditionError("aixd is shutting down");
-    const auto& cur = impl_->tcp_address_;
-    if (cur.has_value() == address.has_value() &&
-        (!address || (cur->host == address->host && cur->port == address->port))) {
-      return absl::OkStatus();
-    }
-    std::unique_ptr<Door> fresh;
-    if (address) {
-      // The token exists before the door opens, so no request is ever
-      // compared against nothing.
-      auto token = impl_->token()->Get();
-      if (!token.ok()) return token.status();
-      auto fd = BindTcp(*address);
-      if (!fd.ok()) return fd.status();
-      auto door = impl_->StartDoor(*fd, /*tcp=*/true);
-      if (!door.ok()) return door.status();
-      fresh = *std::move(door);
-    }
-    old = std::move(impl_->tcp_door_);
-    impl_->tcp_door_ = std::move(fresh);
-    impl_->tcp_address_ = address;
-  }
-  // Streams on the old port end (their runs cancelled); clients reconnect
-  // to the new address.
-  impl_->StopDoor(std::move(old));
-  return absl::OkStatus();
+  return impl_->Listen(address);
 }
 
-std::string HttpEndpoint::socket_path() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  return impl_->unix_door_ != nullptr ? impl_->socket_path_ : "";
-}
+std::string HttpEndpoint::socket_path() const { return impl_->socket_path(); }
 
-std::string HttpEndpoint::url() const {
-  std::lock_guard<std::mutex> lock(impl_->mu_);
-  return impl_->tcp_address_ ? impl_->tcp_address_->Url() : "";
-}
+std::string HttpEndpoint::url() const { return impl_->url(); }
 
-void HttpEndpoint::Shutdown(absl::Duration grace) {
-  std::unique_ptr<Door> unix_door, tcp_door;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu_);
-    if (impl_->shut_down_) return;
-    impl_->shut_down_ = true;
-    unix_door = std::move(impl_->unix_door_);
-    tcp_door = std::move(impl_->tcp_door_);
-    impl_->tcp_address_.reset();
-  }
-  if (unix_door != nullptr) unix_door->Quiesce();
-  if (tcp_door != nullptr) tcp_door->Quiesce();
-  LiveExchanges* live = impl_->live();
-  if (!live->WaitRuns(false, /*all=*/true, grace)) {
-    live->Cancel(false, /*all=*/true);
-    // Cancelled runs end promptly; their connections are resumed by
-    // OnDone, so none is left suspended when MHD stops.
-    if (!live->WaitRuns(false, /*all=*/true, absl::Seconds(5))) {
-      Log(LogLevel::kWarning, "http endpoint: runs still open at shutdown");
-    }
-  }
-  // Let the last bytes (an error event, [DONE]) reach their clients.
-  live->WaitIdle(absl::Seconds(1));
-  unix_door.reset();
-  tcp_door.reset();
-  impl_->StopWatcher();
-}
+void HttpEndpoint::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
 
 }  // namespace aix::endpoint

@@ -27,8 +27,6 @@ absl::Status Invalid(std::string* param, absl::string_view field, absl::string_v
   return absl::InvalidArgumentError(std::string(why));
 }
 
-std::string Dump(const Json& j) { return JsonText(j); }
-
 // TextOf reads a message's content: a string, or an array of text parts.
 absl::StatusOr<std::string> TextOf(const Json& content, size_t index, std::string* param) {
   const std::string field = absl::StrCat("messages[", index, "].content");
@@ -243,7 +241,7 @@ std::string ErrorJson(int http_status, absl::string_view message, absl::string_v
               {"type", type},
               {"param", param.empty() ? Json() : Json(std::string(param))},
               {"code", code.empty() ? Json() : Json(std::string(code))}};
-  return Dump(Json{{"error", err}});
+  return JsonText(Json{{"error", err}});
 }
 
 std::string FinishReason(absl::string_view r) {
@@ -268,7 +266,7 @@ Json ChunkBase(const ReplyId& id) {
           {"model", id.model}};
 }
 
-std::string Event(const Json& j) { return absl::StrCat("data: ", Dump(j), "\n\n"); }
+std::string Event(const Json& j) { return absl::StrCat("data: ", JsonText(j), "\n\n"); }
 
 }  // namespace
 
@@ -279,7 +277,7 @@ std::string CompletionJson(const ReplyId& id, absl::string_view text, const v1::
   Json j = {{"id", id.id},           {"object", "chat.completion"},
             {"created", id.created}, {"model", id.model},
             {"choices", Json::array({choice})}, {"usage", Usage(done)}};
-  return Dump(j);
+  return JsonText(j);
 }
 
 std::string ChunkEvent(const ReplyId& id, absl::string_view text, bool first) {
@@ -316,7 +314,7 @@ std::string ModelsJson(const std::vector<std::string>& ids, const std::vector<st
     data.push_back({{"id", ids[i]}, {"object", "model"}, {"created", 0},
                     {"owned_by", i < owners.size() ? owners[i] : "aixd"}});
   }
-  return Dump(Json{{"object", "list"}, {"data", data}});
+  return JsonText(Json{{"object", "list"}, {"data", data}});
 }
 
 }  // namespace aix::endpoint
