@@ -2,7 +2,8 @@
 # Runs every test of aix: installs what is needed, then builds and runs the
 # whole suite three times: warning-free (-Werror), under AddressSanitizer +
 # UndefinedBehaviorSanitizer, and under ThreadSanitizer (which skips the
-# client-command targets tagged "cli"). Ends with the line
+# client-command targets tagged "cli" and the unit tests of code without
+# threads, tagged "single_threaded"). Ends with the line
 # "N passed, N failed". Usage: tools/test.sh [CONFIG...] (default: werror asan tsan)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +28,11 @@ for config in "${configs[@]}"; do
   # the tests need (benchmarks and tools are not run there).
   only=()
   [ "$config" = werror ] || only=(--build_tests_only)
-  # TSan runs the targets where aixd does many things at once; the client
-  # command targets (tag "cli") run plain and under ASan.
-  [ "$config" = tsan ] && only+=(--test_tag_filters=-cli)
+  # TSan runs the targets where something runs on several threads; the
+  # client command targets (tag "cli") and the unit tests of code that has
+  # no threads (tag "single_threaded") run plain and under ASan.
+  tsan_skip='attr(tags, "\b(cli|single_threaded)\b", tests(//...))'
+  [ "$config" = tsan ] && only+=(--test_tag_filters=-cli,-single_threaded)
   echo "== bazel test --config=$config ${only[*]} //..."
   started=$(date +%s)
   { bazel test --config="$config" "${only[@]}" --keep_going //...; echo $? >"$results/rc"; } 2>&1 |
@@ -41,7 +44,7 @@ for config in "${configs[@]}"; do
   mkdir -p "$results/$config"
   cp -rL bazel-testlogs/. "$results/$config/" 2>/dev/null || true
   if [ "$config" = tsan ]; then
-    for label in $(bazel query 'attr(tags, "\bcli\b", tests(//...))' 2>/dev/null); do
+    for label in $(bazel query "$tsan_skip" 2>/dev/null); do
       rel=${label#//}
       rm -rf "$results/$config/${rel/://}"
     done
