@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "aixd: the aix daemon. Holds configuration and API keys and serves the "
       "aix.v1 gRPC API on a Unix socket. Runs in the foreground and logs to "
-      "stderr; stop it with SIGTERM or 'aix daemon stop'."};
+      "stderr; stop it with SIGTERM or 'aix daemon stop'.",
+      "aixd"};  // named: --help shows `aixd`, not the path it was started by
   aix::DaemonOptions options;
   app.set_version_flag("--version", aix::kVersion);
   app.add_option("--socket", options.socket_path,

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +53,10 @@ class PoolDouble : public http::Transfers {
       cancelled_.push_back(id);
       cv_.notify_all();
       if (id == 0 || id > handlers_.size()) return;
+      // As transfers.h promises: one OnDone per transfer, a second Cancel
+      // of the same one is ignored (a run is cancelled both by its write
+      // failing and by the client's cancel, on two threads).
+      if (!ended_.insert(id).second) return;
       h = handlers_[id - 1];
     }
     // As the pool does: later, on another thread.
@@ -100,6 +105,7 @@ class PoolDouble : public http::Transfers {
   std::vector<http::HttpRequest> requests_;
   std::vector<std::shared_ptr<http::ResponseHandler>> handlers_;
   std::vector<uint64_t> cancelled_;
+  std::set<uint64_t> ended_;  // cancelled ids whose OnDone is scheduled
   std::vector<std::thread> enders_;
 };
 

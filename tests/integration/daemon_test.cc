@@ -112,6 +112,14 @@ TEST(Daemon, OverlongSocketPathIsRefusedClearly) {
   EXPECT_THAT(daemon.err, HasSubstr("over the Unix limit of 107"));
 }
 
+TEST(Daemon, HelpNamesTheDaemonNotThePathItRanFrom) {
+  Sandbox box;
+  Result help = RunProcess({AixdPath(), "--help"}, box.env, "", 10);
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_THAT(help.out, HasSubstr("Usage: aixd [OPTIONS]"));
+  EXPECT_THAT(help.out, HasSubstr("--socket"));
+}
+
 TEST(Daemon, MissingDaemonBinaryIsExplained) {
   Sandbox box;
   box.env["AIXD"] = box.dir + "/no-such-aixd";
