@@ -2,8 +2,8 @@
 # Runs every test of aix: installs what is needed, then builds and runs the
 # whole suite three times: warning-free (-Werror), under AddressSanitizer +
 # UndefinedBehaviorSanitizer, and under ThreadSanitizer (which skips the
-# client-command targets tagged "cli" and the unit tests of code without
-# threads, tagged "single_threaded"). Ends with the line
+# client-command targets tagged "cli" and the unit tests that run on one
+# thread, tagged "single_threaded"). Ends with the line
 # "N passed, N failed". Usage: tools/test.sh [CONFIG...] (default: werror asan tsan)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +29,8 @@ for config in "${configs[@]}"; do
   only=()
   [ "$config" = werror ] || only=(--build_tests_only)
   # TSan runs the targets where something runs on several threads; the
-  # client command targets (tag "cli") and the unit tests of code that has
-  # no threads (tag "single_threaded") run plain and under ASan.
+  # client command targets (tag "cli") and the unit tests that run on one
+  # thread (tag "single_threaded") run plain and under ASan.
   tsan_skip='attr(tags, "\b(cli|single_threaded)\b", tests(//...))'
   [ "$config" = tsan ] && only+=(--test_tag_filters=-cli,-single_threaded)
   echo "== bazel test --config=$config ${only[*]} //..."
