@@ -30,7 +30,7 @@ TEST(MigratePythonConfig, TheResultValidatesAndTheReportSaysWhatChanged) {
       {"max_tokens", "2048"},
       {"commands_enabled", "false"},
       {"temperature", "warm"},
-      {"max_retries", "sk-or-v1-test-key-pasted-into-the-wrong-field-0123"},
+      {"max_retries", "test-key-pasted-into-the-wrong-field-0123"},
       {"custom_providers",
        {{"anthropic", {{"base_url", ""}, {"api_key", "test-key-an-1"}}},
         {"local", {{"base_url", "http://127.0.0.1:8080/v1"}, {"default_model", nullptr},
