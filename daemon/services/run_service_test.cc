@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,13 +50,13 @@ class PoolDouble : public http::Transfers {
     std::shared_ptr<http::ResponseHandler> h;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      cancelled_.push_back(id);
-      cv_.notify_all();
-      if (id == 0 || id > handlers_.size()) return;
       // As transfers.h promises: one OnDone per transfer, a second Cancel
       // of the same one is ignored (a run is cancelled both by its write
       // failing and by the client's cancel, on two threads).
-      if (!ended_.insert(id).second) return;
+      const bool again = std::find(cancelled_.begin(), cancelled_.end(), id) != cancelled_.end();
+      cancelled_.push_back(id);
+      cv_.notify_all();
+      if (again || id == 0 || id > handlers_.size()) return;
       h = handlers_[id - 1];
     }
     // As the pool does: later, on another thread.
@@ -105,7 +105,6 @@ class PoolDouble : public http::Transfers {
   std::vector<http::HttpRequest> requests_;
   std::vector<std::shared_ptr<http::ResponseHandler>> handlers_;
   std::vector<uint64_t> cancelled_;
-  std::set<uint64_t> ended_;  // cancelled ids whose OnDone is scheduled
   std::vector<std::thread> enders_;
 };
 
