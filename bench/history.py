@@ -17,25 +17,8 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
-
-def control(base, path, body):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode())
-    with urllib.request.urlopen(req) as r:
-        return r.read()
-
-
-def timed(cmd):
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    first = p.stdout.read(1)
-    t1 = (time.perf_counter() - start) * 1000
-    p.stdout.read()
-    p.wait()
-    if not first or p.returncode != 0:
-        raise SystemExit("failed: %s" % " ".join(cmd))
-    return t1, (time.perf_counter() - start) * 1000
+from benchlib import control, timed
 
 
 def main():
@@ -73,6 +56,8 @@ def main():
               " ".join(rng.choice(words) for _ in range(30)), "openrouter", "m",
               " ".join(rng.choice(words) for _ in range(120)) + (" needle%d" % i),
               "ok", 30, 120, "aix") for i in range(n)))
+        # Each its own conversation, as aixd records a first run.
+        db.execute("UPDATE runs SET conversation = id WHERE conversation = 0")
     db.close()
     print("wrote %d runs into history.db in %.1f s (%.1f MB)"
           % (n, time.perf_counter() - start,
@@ -96,7 +81,14 @@ def main():
         s = time.perf_counter()
         subprocess.run([aix, "history", "-n", "20"], stdout=subprocess.DEVNULL, check=True)
         times.append((time.perf_counter() - s) * 1000)
-    print("  aix history (newest 20):                           median %7.2f ms"
+    print("  aix history (newest 20 conversations):             median %7.2f ms"
+          % statistics.median(times))
+    times = []
+    for _ in range(21):
+        s = time.perf_counter()
+        subprocess.run([aix, "history", "--runs", "-n", "20"], stdout=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - s) * 1000)
+    print("  aix history --runs (newest 20 runs):               median %7.2f ms"
           % statistics.median(times))
     times = []
     for _ in range(21):

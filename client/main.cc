@@ -26,9 +26,10 @@ int main(int argc, char** argv) {
   // short command's time. Groups are in the order of --help (most used
   // first); completion comes last, as it walks the whole tree.
   const aix::SubcommandGroup groups[] = {
-      aix::AddRun,         aix::AddPrompts,  aix::AddHistory,     aix::AddConfig,
-      aix::AddApiKey,      aix::AddProviders, aix::AddDaemon,     aix::AddEndpoint,
-      aix::AddMigrate,     aix::AddCmd,      aix::AddCollections, aix::AddCompletion,
+      aix::AddRun,         aix::AddChat,      aix::AddPrompts,  aix::AddHistory,
+      aix::AddConfig,      aix::AddApiKey,    aix::AddProviders, aix::AddDaemon,
+      aix::AddEndpoint,    aix::AddMigrate,   aix::AddCmd,      aix::AddCollections,
+      aix::AddCompletion,
   };
   const char* wanted = nullptr;  // the command word, if any
   for (int i = 1; i < argc && wanted == nullptr; ++i) {

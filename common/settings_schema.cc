@@ -70,7 +70,8 @@ const std::vector<SettingSpec>& FixedSettings() {
              "whether aixd keeps every run in its run history (history.db in the storage "
              "directory; aix history, aix usage); true/false"},
             {"history_keep_days", SettingType::kDays, defaults::kHistoryKeepDays,
-             "days a run stays in the history before it is pruned; 0 keeps every run"},
+             "days a conversation stays in the history after its last turn before it is "
+             "pruned; 0 keeps every run"},
             {"http_listen", SettingType::kListen, nullptr,
              "loopback address where aixd also serves its OpenAI-compatible endpoint over TCP, "
              "e.g. 127.0.0.1:8791 (bearer token: aix endpoint token); unset: Unix socket only"},

@@ -34,6 +34,25 @@ grep -q "^api_keys.openai = tes…0042\$" <<<"$out" || fail "masked key"
 grep -q "python-0042" <<<"$out" && fail "a full key came out of the API"
 grep -q "^refused: INVALID_ARGUMENT: invalid value 'lots' for max_tokens" <<<"$out" || fail "error mapping"
 
+# A conversation over the API, against the bundled fake provider.
+"$PY" "$ROOT/tests/fakes/fake_provider.py" "$tmp/fake.port" &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do [ -s "$tmp/fake.port" ] && break; sleep 0.05; done
+"$AIX" config --set openrouter_base_url "http://127.0.0.1:$(cat "$tmp/fake.port")/api/v1" >/dev/null
+printf %s "test-key-python-0043" | "$AIX" api-key openrouter >/dev/null
+conv=$(PYTHONPATH="$gen" "$PY" "$ROOT/docs/examples/python/conversation.py" "Name a colour." "And another?")
+echo "$conv"
+grep -qx "answer: Echo: And another?" <<<"$conv" || fail "follow-up answer"
+grep -qx "2 turns:" <<<"$conv" || fail "conversation turns"
+grep -qx "  2. And another? -> Echo: And another?" <<<"$conv" || fail "second turn"
+id=$(sed -n 's/^conversation \([0-9]*\)$/\1/p' <<<"$conv")
+# The fake's log shows the follow-up carried the first turn.
+last=$(curl -s "http://127.0.0.1:$(cat "$tmp/fake.port")/_control/requests" |
+  "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)[-1]["body"]["messages"]))')
+[ "$last" = 3 ] || fail "the follow-up sent $last messages, not 3"
+[ -n "$id" ] || fail "conversation id"
+
 disc=$(PYTHONPATH="$gen" "$PY" "$ROOT/tests/python/discover.py" "$AIX_SOCKET")
 echo "$disc"
 grep -qx "health: SERVING" <<<"$disc" || fail "health"

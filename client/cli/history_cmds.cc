@@ -108,9 +108,13 @@ void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
   }
   for (const v1::RunRecord& r : resp.runs()) {
     std::string answer = r.answer().empty() ? "-" : r.answer();
-    std::cout << absl::StrFormat("%-6d %s  %-16s %-10s %s\n    %s/%s  %s\n", r.id(),
+    const std::string where =
+        r.conversation_id() != r.id() || r.turn() > 1
+            ? absl::StrCat("  (conversation ", r.conversation_id(), ", turn ", r.turn(), ")")
+            : "";
+    std::cout << absl::StrFormat("%-6d %s  %-16s %-10s %s%s\n    %s/%s  %s\n", r.id(),
                                  When(r.started_unix_ms()), PromptName(r), Outcome(r),
-                                 absl::StrCat(r.total_ms(), " ms"), r.provider(), r.model(),
+                                 absl::StrCat(r.total_ms(), " ms"), where, r.provider(), r.model(),
                                  answer);
     if (!r.snippet().empty()) std::cout << "    matched: " << Marked(r.snippet()) << "\n";
   }
@@ -118,9 +122,49 @@ void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
 
 // ---- list ------------------------------------------------------------------
 
+// ConversationsJson is a listing for machines, with unreported token counts
+// null.
+nlohmann::json ConversationJson(const v1::Conversation& c) {
+  nlohmann::json j = nlohmann::json::parse(ProtoJson(c));
+  for (const char* end : {"first", "last"}) {
+    if (j.contains(end)) NullUnreportedTokens(&j[end]);
+  }
+  if (j.contains("runs")) {
+    for (nlohmann::json& run : j["runs"]) NullUnreportedTokens(&run);
+  }
+  return j;
+}
+
+absl::Status ListConversations(const v1::ListRunsRequest& req, bool json) {
+  v1::ListConversationsResponse resp;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::ListConversations, req, &resp));
+  if (json) {
+    nlohmann::json out = {{"conversations", nlohmann::json::array()}};
+    for (const v1::Conversation& c : resp.conversations()) {
+      out["conversations"].push_back(ConversationJson(c));
+    }
+    std::cout << JsonText(out, 2) << "\n";
+    return absl::OkStatus();
+  }
+  if (resp.conversations_size() == 0) {
+    std::cerr << "No runs recorded yet (or none match). Runs are recorded as they end.\n";
+    return absl::OkStatus();
+  }
+  for (const v1::Conversation& c : resp.conversations()) {
+    const v1::RunRecord& last = c.last();
+    std::cout << absl::StrFormat(
+        "%-6d %s  %-16s %-10s %s\n    %s/%s  %s\n", c.id(), When(c.updated_unix_ms()),
+        PromptName(c.first()), Outcome(last),
+        c.turns() == 1 ? std::string("1 turn") : absl::StrCat(c.turns(), " turns"),
+        last.provider(), last.model(), last.answer().empty() ? "-" : last.answer());
+  }
+  return absl::OkStatus();
+}
+
 struct ListArgs {
   std::string prompt, provider, model, since;
   bool failed = false;
+  bool runs = false;
   int limit = 20;
   bool json = false;
 };
@@ -136,6 +180,7 @@ absl::Status List(const ListArgs& a) {
   }
   req.set_failed_only(a.failed);
   req.set_limit(a.limit);
+  if (!a.runs) return ListConversations(req, a.json);
   v1::ListRunsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::ListRuns, req, &resp));
   if (a.json) {
@@ -172,6 +217,53 @@ absl::StatusOr<v1::RunRecord> Fetch(int64_t id) {
   return r;
 }
 
+// Tokens is "12 in, 40 out" for a turn, "?" where the provider was silent.
+std::string TurnTokens(const v1::RunRecord& r) {
+  return absl::StrCat(r.has_prompt_tokens() ? absl::StrCat(r.prompt_tokens()) : "?", " in, ",
+                      r.has_completion_tokens() ? absl::StrCat(r.completion_tokens()) : "?",
+                      " out");
+}
+
+absl::Status ShowConversation(int64_t id, bool json) {
+  v1::GetRunRequest req;
+  req.set_id(id);
+  v1::Conversation c;
+  AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::GetConversation, req, &c));
+  if (json) {
+    std::cout << JsonText(ConversationJson(c), 2) << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << "conversation " << c.id() << ", " << c.turns() << (c.turns() == 1 ? " turn" : " turns")
+            << ", " << When(c.started_unix_ms()) << " to " << When(c.updated_unix_ms()) << "\n";
+  // What the next follow-up costs is about the last turn's prompt tokens
+  // (every earlier turn is sent again) plus its answer.
+  std::cout << "tokens:    " << c.prompt_tokens() << " in, " << c.completion_tokens()
+            << " out so far";
+  const v1::RunRecord* last = c.runs_size() > 0 ? &c.runs(c.runs_size() - 1) : nullptr;
+  if (last != nullptr && last->has_prompt_tokens()) {
+    std::cout << "; the last turn sent " << last->prompt_tokens() << " prompt tokens";
+  }
+  std::cout << "\n";
+  std::string system;
+  for (const v1::RunRecord& r : c.runs()) {
+    std::cout << "\n=== turn " << r.turn() << " (run " << r.id() << ", "
+              << When(r.started_unix_ms()) << ", " << r.provider() << "/" << r.model() << ", "
+              << Outcome(r) << ", " << TurnTokens(r) << ") ===\n";
+    if (!r.prompt().empty()) std::cout << "[prompt " << r.prompt() << "]\n";
+    if (r.system() != system && !r.system().empty()) {
+      std::cout << "--- system ---\n" << r.system() << "\n";
+    }
+    system = r.system();
+    for (const v1::ChatMessage& m : r.context()) {
+      std::cout << "--- " << m.role() << " (sent with this turn) ---\n" << m.content() << "\n";
+    }
+    if (!r.rendered().empty()) std::cout << "--- user ---\n" << r.rendered() << "\n";
+    std::cout << "--- assistant ---\n" << r.answer() << "\n";
+    if (!r.error_message().empty()) std::cout << "(error: " << r.error_message() << ")\n";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Show(int64_t id, bool json) {
   AIX_ASSIGN_OR_RETURN(v1::RunRecord r, Fetch(id));
   if (json) {
@@ -185,7 +277,8 @@ absl::Status Show(int64_t id, bool json) {
     if (k != "input") params.push_back(absl::StrCat(k, "=", v));
   }
   std::cout << "run " << r.id() << ", " << When(r.started_unix_ms(), "%Y-%m-%d %H:%M:%S %Z")
-            << ", from " << r.client() << "\n";
+            << ", from " << r.client() << "; turn " << r.turn() << " of conversation "
+            << r.conversation_id() << "\n";
   std::cout << "prompt:    " << PromptName(r);
   if (!params.empty()) std::cout << " (" << absl::StrJoin(params, ", ") << ")";
   std::cout << "\nprovider:  " << r.provider() << ", model " << r.model() << "\n";
@@ -224,7 +317,8 @@ absl::Status Rerun(int64_t id, RunArgs args) {
   AIX_ASSIGN_OR_RETURN(v1::RunRecord r, Fetch(id));
   if (r.prompt().empty()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("run ", id, " did not come from a saved prompt, so it cannot be rerun"));
+        absl::StrCat("run ", id, " did not come from a saved prompt, so it cannot be rerun; "
+                     "continue its conversation instead: aix reply -c ", id, " TEXT"));
   }
   for (const auto& [name, value] : r.params()) {
     if (absl::EndsWith(value, kHistoryCutMark)) {
@@ -245,9 +339,19 @@ absl::Status Rerun(int64_t id, RunArgs args) {
 
 // ---- delete, prune ---------------------------------------------------------
 
-absl::Status Delete(const std::vector<int64_t>& ids) {
+absl::Status Delete(const std::vector<int64_t>& ids, bool conversations) {
   v1::DeleteRunsRequest req;
   for (int64_t id : ids) req.add_ids(id);
+  req.set_conversations(conversations);
+  if (conversations) {
+    v1::DeleteRunsResponse resp;
+    AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::DeleteRuns, req, &resp));
+    std::cerr << "deleted " << resp.deleted() << " run(s)\n";
+    return resp.deleted() == 0 ? absl::NotFoundError(
+                                     "none of those conversations is in the history; see the "
+                                     "ids with: aix history")
+                               : absl::OkStatus();
+  }
   v1::DeleteRunsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::DeleteRuns, req, &resp));
   if (resp.deleted() < static_cast<int>(ids.size())) {
@@ -268,7 +372,7 @@ absl::Status Prune(const std::string& before) {
   req.set_before_unix_ms(absl::ToUnixMillis(when));
   v1::DeleteRunsResponse resp;
   AIX_RETURN_IF_ERROR(Call(&v1::HistoryService::Stub::PruneRuns, req, &resp));
-  std::cerr << "deleted " << resp.deleted() << " run(s) started before "
+  std::cerr << "deleted " << resp.deleted() << " run(s) of conversations last used before "
             << absl::FormatTime("%Y-%m-%d %H:%M", when, absl::LocalTimeZone()) << "\n";
   return absl::OkStatus();
 }
@@ -313,8 +417,8 @@ std::vector<Subcommand> AddHistory(CLI::App& root) {
   std::vector<Subcommand> out;
   auto l = std::make_shared<ListArgs>();
   CLI::App* history = root.add_subcommand(
-      "history", "Runs aixd has recorded (newest first); subcommands search, show, rerun, "
-                 "delete and prune them");
+      "history", "Conversations aixd has recorded, one line each (newest first; --runs for one "
+                 "line per run); subcommands search, show, rerun, delete and prune them");
   history->require_subcommand(0, 1);
   history->add_option("--prompt", l->prompt, "Only runs of this prompt");
   history->add_option("--provider", l->provider, "Only runs answered by this provider");
@@ -324,6 +428,7 @@ std::vector<Subcommand> AddHistory(CLI::App& root) {
   history->add_flag("--failed", l->failed, "Only runs that failed or were cancelled");
   history->add_option("-n,--limit", l->limit, "At most this many (default 20)")
       ->check(CLI::Range(1, 1000));
+  history->add_flag("--runs", l->runs, "One line per run instead of per conversation");
   history->add_flag("--json", l->json, "Print JSON for machines");
   // The listing goes last: main runs the first parsed command, and a
   // subcommand (history search ...) is parsed together with its parent.
@@ -342,10 +447,18 @@ std::vector<Subcommand> AddHistory(CLI::App& root) {
 
   auto show_id = std::make_shared<int64_t>(0);
   auto show_json = std::make_shared<bool>(false);
-  CLI::App* show = history->add_subcommand("show", "Print one run: prompt, answer, usage, timing");
-  show->add_option("id", *show_id, "Run id (from aix history)")->required();
+  auto show_run = std::make_shared<bool>(false);
+  CLI::App* show = history->add_subcommand(
+      "show", "Print a conversation, every turn in order (or, with --run, one run in detail)");
+  show->add_option("id", *show_id, "Conversation id, or any of its run ids (from aix history)")
+      ->required();
+  show->add_flag("--run", *show_run,
+                 "Only the run ID: prompt, answer, usage, timing, attempts");
   show->add_flag("--json", *show_json, "Print JSON for machines");
-  out.push_back({show, [=] { return Show(*show_id, *show_json); }});
+  out.push_back({show, [=] {
+                   return *show_run ? Show(*show_id, *show_json)
+                                    : ShowConversation(*show_id, *show_json);
+                 }});
 
   auto rerun_id = std::make_shared<int64_t>(0);
   auto rerun = std::make_shared<RunArgs>();
@@ -361,12 +474,17 @@ std::vector<Subcommand> AddHistory(CLI::App& root) {
   out.push_back({re, [=] { return Rerun(*rerun_id, *rerun); }});
 
   auto del_ids = std::make_shared<std::vector<int64_t>>();
-  CLI::App* del = history->add_subcommand("delete", "Delete recorded runs");
-  del->add_option("ids", *del_ids, "Run ids")->required();
-  out.push_back({del, [=] { return Delete(*del_ids); }});
+  auto del_whole = std::make_shared<bool>(false);
+  CLI::App* del = history->add_subcommand(
+      "delete", "Delete recorded runs; a deleted turn is no longer sent with its conversation's "
+                "follow-ups");
+  del->add_option("ids", *del_ids, "Run ids (with --conversation: conversation ids)")->required();
+  del->add_flag("--conversation", *del_whole, "Delete the whole conversation each id names");
+  out.push_back({del, [=] { return Delete(*del_ids, *del_whole); }});
 
   auto before = std::make_shared<std::string>();
-  CLI::App* prune = history->add_subcommand("prune", "Delete the runs recorded before a time");
+  CLI::App* prune = history->add_subcommand(
+      "prune", "Delete the conversations last used before a time (every turn of each)");
   prune->add_option("--before", *before,
                     "A date (2026-11-30), date and time (2026-11-30T14:05), or an age (30d)")
       ->required();

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -188,6 +189,25 @@ absl::StatusOr<std::string> ReadStdin() {
   return data;
 }
 
+// ReplyText is what `aix reply` says: its words, then what was piped in
+// (git diff | aix reply "review this too").
+absl::StatusOr<std::string> ReplyText(const RunArgs& a, bool interactive) {
+  std::string text = absl::StrJoin(a.message, " ");
+  if (!interactive) {
+    AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
+    if (!input.empty()) text = text.empty() ? input : absl::StrCat(text, "\n\n", input);
+  }
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    return absl::InvalidArgumentError(
+        "aix reply needs something to say: aix reply \"TEXT\", or pipe it in (git diff | aix "
+        "reply \"review this\")");
+  }
+  if (FirstInvalidUtf8(text) != absl::string_view::npos) {
+    return absl::InvalidArgumentError(NotUtf8Message("the reply", text));
+  }
+  return text;
+}
+
 // Tokens is a count the provider reported, or null: never a made-up 0.
 nlohmann::json Tokens(bool reported, int64_t n) { return reported ? nlohmann::json(n) : nullptr; }
 
@@ -271,6 +291,9 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
          {{"time_to_first_token_ms", done.time_to_first_token_us() / 1000.0},
           {"total_ms", done.total_us() / 1000.0}}},
         {"attempts", AttemptsToJson(done.attempts())},
+        {"run_id", done.run_id() != 0 ? nlohmann::json(done.run_id()) : nlohmann::json()},
+        {"conversation_id",
+         done.conversation_id() != 0 ? nlohmann::json(done.conversation_id()) : nlohmann::json()},
     };
     std::cout << JsonText(out, 2) << "\n";
   }
@@ -281,6 +304,10 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
         done.has_prompt_tokens() ? absl::StrCat(done.prompt_tokens()) : "?",
         done.has_completion_tokens() ? absl::StrCat(done.completion_tokens()) : "?",
         done.time_to_first_token_us() / 1000.0, done.total_us() / 1000.0);
+    if (done.run_id() != 0) {
+      std::cerr << "run " << done.run_id() << " of conversation " << done.conversation_id()
+                << " (follow up: aix reply -c " << done.conversation_id() << " TEXT)\n";
+    }
   }
   return absl::OkStatus();
 }
@@ -291,24 +318,14 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
 
   AIX_RETURN_IF_ERROR(Connect(AutoStart::kYes).status());
   const bool interactive = IsTerminal(STDIN_FILENO);
-  AIX_ASSIGN_OR_RETURN(v1::Prompt brief, BriefPrompt(a.prompt));
-  if (interactive) {
-    AIX_RETURN_IF_ERROR(AskForMissing(brief, &req));
-  } else if (req.params().count("input") == 0) {
-    const auto& variables = brief.variables();
-    if (std::find(variables.begin(), variables.end(), "input") != variables.end()) {
-      AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
-      // An empty stdin (a script's /dev/null) is no input, not an empty one.
-      if (!input.empty()) req.set_stdin_input(std::move(input));
-    }
-  }
-  // Template commands run here, never in aixd; a dry run lists them.
   std::vector<CommandNote> notes;
-  if (brief.commands_size() > 0) {
-    const CommandMode mode = a.dry_run            ? CommandMode::kList
-                             : a.disable_commands ? CommandMode::kAsText
-                                                  : CommandMode::kRun;
-    AIX_ASSIGN_OR_RETURN(notes, PrepareCommands(a.prompt, mode, &req));
+  if (a.prompt.empty()) {
+    AIX_ASSIGN_OR_RETURN(std::string message, ReplyText(a, interactive));
+    v1::ChatMessage* m = req.add_messages();
+    m->set_role("user");
+    m->set_content(std::move(message));
+  } else {
+    AIX_ASSIGN_OR_RETURN(notes, FillPromptInputs(a, interactive, &req));
   }
   if (req.ByteSizeLong() > kMaxRequestBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -327,22 +344,9 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
   return s;
 }
 
-}  // namespace
-
-absl::Status RunPrompt(const RunArgs& a) {
-  // Signals are taken from the first moment of the command, before stdin
-  // is read or a daemon is started. It lives until QuickExit.
-  auto* interrupts = new Interrupts;
-  return Run(a, *interrupts);
-}
-
-std::vector<Subcommand> AddRun(CLI::App& root) {
-  auto a = std::make_shared<RunArgs>();
-  CLI::App* cmd = root.add_subcommand(
-      "run", "Run a prompt against a provider; the answer streams to stdout. Piped "
-             "stdin fills {input}.");
-  cmd->add_option("prompt", a->prompt, "Prompt name")->required();
-  cmd->add_option("-p,--param", a->params, "key=value, or key=@file (repeatable)");
+// AddSendOptions adds what run and reply share: where the prompt goes, how,
+// and what is shown of the answer.
+void AddSendOptions(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--provider", a->provider, registry::Choices());
   cmd->add_option("-m,--model", a->model, "Model (default: the prompt's, then configured)");
   cmd->add_option("--system", a->system, "System prompt");
@@ -358,24 +362,115 @@ std::vector<Subcommand> AddRun(CLI::App& root) {
                   "unreachable: PROVIDER or PROVIDER/MODEL, comma-separated");
   auto* stream = cmd->add_flag("--stream", a->stream, "Stream the answer (default)");
   cmd->add_flag("--no-stream", a->no_stream, "Ask for the whole answer at once")->excludes(stream);
-  auto* execute = cmd->add_flag("-e,--execute", a->execute, "Send the prompt (default)");
-  cmd->add_flag("--no-execute", a->no_execute, "Print the rendered prompt, send nothing")
-      ->excludes(execute);
   cmd->add_flag("-n,--dry-run", a->dry_run,
                 "Show provider, model, URL, key (masked) and prompt; send nothing (no key "
                 "needed)");
-  cmd->add_flag("--disable-commands", a->disable_commands,
-                "Do not run the template's commands ($(cmd), {exec:cmd}, {cmd:cmd}); send them "
-                "as written");
   cmd->add_option("-o,--output", a->output,
                   "Write the answer (or what --no-execute/--dry-run show) to FILE, atomically");
   cmd->add_flag("--json", a->json,
-                "Print one JSON object: text, usage, timings, attempts (with --dry-run or "
-                "--no-execute: the plan)");
+                "Print one JSON object: text, usage, timings, attempts, run and conversation "
+                "ids (with --dry-run or --no-execute: the plan)");
   cmd->add_flag("-v,--verbose", a->verbose,
-                "Retries, fallbacks, token usage and time to first token on stderr");
+                "Retries, fallbacks, token usage, time to first token and the conversation id on "
+                "stderr");
   cmd->add_flag("--no-history", a->no_history, "Keep this run out of the run history");
-  return {{cmd, [a] { return RunPrompt(*a); }}};
+  cmd->add_option("--last", a->last_turns,
+                  "Continuing: send only the conversation's last N turns (a turn is a prompt "
+                  "and its answer)")
+      ->check(CLI::PositiveNumber);
+}
+
+// ConversationId reads --continue's optional value.
+absl::StatusOr<int64_t> ConversationId(const std::vector<std::string>& given) {
+  if (given.empty()) return 0;
+  int64_t id;
+  if (!absl::SimpleAtoi(given.front(), &id) || id <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--continue takes a conversation id (a number from aix history), not '",
+        PrintableExcerpt(given.front(), 40),
+        "'; write the prompt name first: aix run NAME --continue [ID]"));
+  }
+  return id;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<CommandNote>> FillPromptInputs(const RunArgs& a, bool interactive,
+                                                         v1::RunRequest* req) {
+  AIX_ASSIGN_OR_RETURN(v1::Prompt brief, BriefPrompt(a.prompt));
+  if (interactive) {
+    AIX_RETURN_IF_ERROR(AskForMissing(brief, req));
+  } else if (req->params().count("input") == 0) {
+    const auto& variables = brief.variables();
+    if (std::find(variables.begin(), variables.end(), "input") != variables.end()) {
+      AIX_ASSIGN_OR_RETURN(std::string input, ReadStdin());
+      // An empty stdin (a script's /dev/null) is no input, not an empty one.
+      if (!input.empty()) req->set_stdin_input(std::move(input));
+    }
+  }
+  // Template commands run here, never in aixd; a dry run lists them.
+  std::vector<CommandNote> notes;
+  if (brief.commands_size() > 0) {
+    const CommandMode mode = a.dry_run            ? CommandMode::kList
+                             : a.disable_commands ? CommandMode::kAsText
+                                                  : CommandMode::kRun;
+    AIX_ASSIGN_OR_RETURN(notes, PrepareCommands(a.prompt, mode, req));
+  }
+  return notes;
+}
+
+absl::Status RunPrompt(const RunArgs& a) {
+  // Signals are taken from the first moment of the command, before stdin
+  // is read or a daemon is started. It lives until QuickExit.
+  auto* interrupts = new Interrupts;
+  return Run(a, *interrupts);
+}
+
+std::vector<Subcommand> AddRun(CLI::App& root) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* cmd = root.add_subcommand(
+      "run", "Run a prompt against a provider; the answer streams to stdout. Piped "
+             "stdin fills {input}.");
+  cmd->add_option("prompt", a->prompt, "Prompt name")->required();
+  cmd->add_option("-p,--param", a->params, "key=value, or key=@file (repeatable)");
+  AddSendOptions(cmd, a.get());
+  auto* execute = cmd->add_flag("-e,--execute", a->execute, "Send the prompt (default)");
+  cmd->add_flag("--no-execute", a->no_execute, "Print the rendered prompt, send nothing")
+      ->excludes(execute);
+  cmd->add_flag("--disable-commands", a->disable_commands,
+                "Do not run the template's commands ($(cmd), {exec:cmd}, {cmd:cmd}); send them "
+                "as written");
+  auto continue_ids = std::make_shared<std::vector<std::string>>();
+  CLI::Option* cont =
+      cmd->add_option("--continue", *continue_ids,
+                      "Send the rendered prompt as the next turn of a conversation: the newest "
+                      "one started from aix, or ID (from aix history)")
+          ->expected(0, 1);
+
+  auto r = std::make_shared<RunArgs>();
+  CLI::App* reply = root.add_subcommand(
+      "reply", "Say something next in a conversation (the newest from aix, or -c ID); the "
+               "provider gets every earlier turn. Piped stdin is added to the text.");
+  reply->add_option("text", r->message, "What to say (or pipe it in)");
+  reply->add_option("-c,--conversation", r->conversation_id,
+                    "The conversation to continue: its id, or any of its run ids (aix history)")
+      ->check(CLI::PositiveNumber);
+  AddSendOptions(reply, r.get());
+  return {{cmd,
+           [a, cont, continue_ids]() -> absl::Status {
+             if (cont->count() > 0) {
+               a->continues = true;
+               AIX_ASSIGN_OR_RETURN(a->conversation_id, ConversationId(*continue_ids));
+             } else if (a->last_turns > 0) {
+               return absl::InvalidArgumentError(
+                   "--last counts the turns of a conversation being continued; add --continue");
+             }
+             return RunPrompt(*a);
+           }},
+          {reply, [r] {
+             r->continues = true;
+             return RunPrompt(*r);
+           }}};
 }
 
 }  // namespace aix

@@ -3,7 +3,11 @@
 #define AIX_CLIENT_CLI_RUN_CMD_H_
 
 #include "absl/status/status.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
 #include "client/cli/run_request.h"
+#include "client/template_commands.h"
 
 namespace aix {
 
@@ -11,6 +15,13 @@ namespace aix {
 // RunPrompt runs a prompt as `aix run` does: the answer streams to stdout,
 // Ctrl-C cancels, the status says how it ended.
 absl::Status RunPrompt(const RunArgs& a);
+
+// FillPromptInputs completes a saved prompt's request as `aix run` does:
+// missing parameters asked for on a terminal (`interactive`), {input} read
+// from stdin otherwise, the template's commands run here. Returns what the
+// commands did, for a dry run's listing.
+absl::StatusOr<std::vector<CommandNote>> FillPromptInputs(const RunArgs& a, bool interactive,
+                                                         v1::RunRequest* req);
 
 }  // namespace aix
 

@@ -55,6 +55,14 @@ absl::StatusOr<v1::RunRequest> RunRequestFor(const RunArgs& a) {
     }
   }
   req.set_no_stream(a.no_stream);
+  if (a.continues) {
+    if (a.conversation_id > 0) {
+      req.set_conversation_id(a.conversation_id);
+    } else {
+      req.set_continue_newest(true);
+    }
+    req.set_last_turns(a.last_turns);
+  }
   req.set_mode(a.dry_run      ? v1::RunRequest::DRY_RUN
                : a.no_execute ? v1::RunRequest::RENDER_ONLY
                               : v1::RunRequest::EXECUTE);

@@ -32,6 +32,13 @@ struct RunArgs {
   bool verbose = false;
   bool disable_commands = false;
   bool no_history = false;
+  // Continuing a conversation (aix run --continue [ID], aix reply [-c ID]):
+  // conversation_id 0 is the newest one started from aix.
+  bool continues = false;
+  int64_t conversation_id = 0;
+  int last_turns = 0;
+  // reply: what the user says next (aix reply); the prompt stays empty.
+  std::vector<std::string> message;
 };
 
 // RunRequestFor maps `a` to a request: --param key=value and key=@file

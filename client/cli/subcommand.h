@@ -26,8 +26,11 @@ struct Subcommand {
 // Every group has this shape.
 using SubcommandGroup = std::vector<Subcommand> (*)(CLI::App& root);
 
-// run: a prompt (or stdin) against a provider.
+// run: a prompt (or stdin) against a provider; reply: the next turn of a
+// conversation.
 std::vector<Subcommand> AddRun(CLI::App& root);
+// chat: a conversation at the terminal.
+std::vector<Subcommand> AddChat(CLI::App& root);
 // create, list, show, edit, delete, trust.
 std::vector<Subcommand> AddPrompts(CLI::App& root);
 // history [search|show|rerun|delete|prune], and usage.

@@ -59,7 +59,14 @@ bool AnswerSpool::Spill() {
 }
 
 void AnswerSpool::Append(absl::string_view text) {
-  text = text.substr(0, limit_ - size_);
+  if (cut_) return;
+  if (text.size() > limit_ - size_) {
+    // Cut at a character boundary: the history holds valid UTF-8 only.
+    size_t end = limit_ - size_;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text = text.substr(0, end);
+    cut_ = true;
+  }
   if (text.empty()) return;
   head_.append(text.data(), text.size());
   size_ += text.size();

@@ -25,6 +25,9 @@ class AnswerSpool {
 
   void Append(absl::string_view text);
 
+  // cut is true once text was dropped (the limit was reached).
+  bool cut() const { return cut_; }
+
   // size is how many bytes are kept so far (at most `limit`).
   size_t size() const { return size_; }
 
@@ -43,6 +46,7 @@ class AnswerSpool {
   size_t size_ = 0;
   int fd_ = -1;
   bool spill_failed_ = false;
+  bool cut_ = false;
 };
 
 }  // namespace aix::history

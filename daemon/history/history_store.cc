@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <set>
 #include <utility>
 #include <variant>
 
@@ -16,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "common/files.h"
 #include "common/json_text.h"
+#include "common/status_macros.h"
 
 namespace aix::history {
 namespace {
@@ -59,13 +61,25 @@ CREATE TRIGGER runs_text_remove AFTER DELETE ON runs BEGIN
     VALUES ('delete', old.id, old.rendered, old.answer);
 END;
 )sql",
+    // 2: conversations. A run is a turn of a conversation, whose id is its
+    // first run's id; every earlier run becomes a conversation of one turn.
+    // context keeps messages a caller sent before the turn's prompt (an
+    // OpenAI-style request carries them all).
+    R"sql(
+ALTER TABLE runs ADD COLUMN conversation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN turn INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE runs ADD COLUMN context TEXT NOT NULL DEFAULT '';
+UPDATE runs SET conversation = id;
+CREATE INDEX runs_by_conversation ON runs(conversation, turn);
+)sql",
 };
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 constexpr char kColumns[] =
     "id, started_ms, prompt, params, rendered, system, provider, model, answer, finish_reason, "
     "prompt_tokens, completion_tokens, ttft_ms, total_ms, outcome, error_class, error_message, "
-    "attempts, client";
+    "attempts, client, conversation, turn, context";
+constexpr int kColumnCount = 22;
 
 // Fix is what to do about the error `db` last had: a damaged file has a
 // remedy that loses nothing the user can still get back.
@@ -127,6 +141,7 @@ class Statement {
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   int Columns() const { return sqlite3_column_count(stmt_); }
+  sqlite3_stmt* raw() const { return stmt_; }
 
  private:
   sqlite3* db_;
@@ -171,7 +186,10 @@ RunRecord FromRow(const Statement& s) {
   r.error_message = s.Text(16);
   r.attempts_json = s.Text(17);
   r.client = s.Text(18);
-  if (s.Columns() > 19) r.snippet = s.Text(19);
+  r.conversation = s.Int(19);
+  r.turn = static_cast<int>(s.Int(20));
+  r.context_json = s.Text(21);
+  if (s.Columns() > kColumnCount) r.snippet = s.Text(kColumnCount);
   return r;
 }
 
@@ -226,36 +244,188 @@ absl::StatusOr<std::unique_ptr<HistoryStore>> HistoryStore::Open(const std::stri
       return s;
     }
   }
+  {
+    Statement last(db, "SELECT COALESCE(MAX(id), 0) FROM runs");
+    if (absl::Status b = last.Bind({}); !b.ok()) return b;
+    auto row = last.Step();
+    if (!row.ok()) return row.status();
+    store->next_id_ = (*row ? last.Int(0) : 0) + 1;
+  }
   return store;
 }
 
 HistoryStore::~HistoryStore() { sqlite3_close(db_); }
 
+int64_t HistoryStore::ReserveId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_id_++;
+}
+
 absl::StatusOr<int64_t> HistoryStore::Add(const RunRecord& r) {
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : r.params) params[k] = v;
   std::lock_guard<std::mutex> lock(mu_);
-  Statement s(db_, absl::StrCat("INSERT INTO runs (", std::string(kColumns).substr(4),
-                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  absl::Status b = s.Bind({absl::ToUnixMillis(r.started), r.prompt,
+  const int64_t id = r.id != 0 ? r.id : next_id_++;
+  next_id_ = std::max(next_id_, id + 1);
+  // The turn is numbered here, by the one writer, so that two follow-ups
+  // racing to the same conversation get distinct turns. A conversation
+  // deleted meanwhile makes this run the first turn of a new one.
+  int64_t conversation = id;
+  int64_t turn = 1;
+  if (r.conversation != 0) {
+    auto found = ConversationOfLocked(r.conversation);
+    if (found.ok()) {
+      conversation = *found;
+      auto last = IdsLocked("SELECT MAX(turn) FROM runs WHERE conversation = ?", conversation);
+      if (!last.ok()) return last.status();
+      turn = (last->empty() ? 0 : last->front()) + 1;
+    } else if (found.status().code() != absl::StatusCode::kNotFound) {
+      return found.status();
+    }
+  }
+  Statement s(db_, absl::StrCat("INSERT INTO runs (", kColumns, ") VALUES (",
+                                absl::StrJoin(std::vector<std::string>(kColumnCount, "?"), ","), ")"));
+  absl::Status b = s.Bind({id, absl::ToUnixMillis(r.started), r.prompt,
                            JsonText(params),
                            r.rendered, r.system, r.provider, r.model, r.answer, r.finish_reason,
                            r.prompt_tokens.value_or(-1), r.completion_tokens.value_or(-1), r.ttft_ms, r.total_ms, r.outcome,
                            r.error_class, r.error_message,
                            r.attempts_json.empty() ? std::string("[]") : r.attempts_json,
-                           r.client});
+                           r.client, conversation, turn, r.context_json});
   if (!b.ok()) return b;
   auto done = s.Step();
   if (!done.ok()) return done.status();
-  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  return id;
+}
+
+absl::StatusOr<std::vector<int64_t>> HistoryStore::IdsLocked(const std::string& sql, int64_t arg) {
+  Statement s(db_, sql);
+  if (absl::Status b = s.Bind({arg}); !b.ok()) return b;
+  std::vector<int64_t> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (sqlite3_column_type(s.raw(), 0) != SQLITE_NULL) out.push_back(s.Int(0));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> HistoryStore::ConversationOfLocked(int64_t id) {
+  AIX_ASSIGN_OR_RETURN(
+      std::vector<int64_t> found,
+      IdsLocked("SELECT conversation FROM runs WHERE id = ?1 UNION ALL "
+                "SELECT conversation FROM runs WHERE conversation = ?1 LIMIT 1",
+                id));
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no conversation or run ", id, " in the history (deleted, pruned, or never recorded); "
+        "see the ids with: aix history"));
+  }
+  return found.front();
+}
+
+absl::StatusOr<int64_t> HistoryStore::ConversationOf(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ConversationOfLocked(id);
+}
+
+absl::StatusOr<int64_t> HistoryStore::NewestConversation(const std::string& client) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, "SELECT conversation FROM runs WHERE client = ? ORDER BY id DESC LIMIT 1");
+  if (absl::Status b = s.Bind({client}); !b.ok()) return b;
+  AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) {
+    return absl::NotFoundError(
+        "there is no conversation to continue yet: start one with aix run NAME (or aix chat)");
+  }
+  return s.Int(0);
+}
+
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::Turns(int64_t conversation) {
+  return Query(absl::StrCat("SELECT ", kColumns,
+                            " FROM runs WHERE conversation = ? ORDER BY turn, id"),
+               {}, {conversation});
+}
+
+absl::StatusOr<std::vector<Conversation>> HistoryStore::Conversations(const Filter& f) {
+  std::vector<std::string> where;
+  std::vector<Arg> args;
+  if (!f.prompt.empty()) where.push_back("prompt = ?"), args.push_back(f.prompt);
+  if (!f.provider.empty()) where.push_back("provider = ?"), args.push_back(f.provider);
+  if (!f.model.empty()) where.push_back("model = ?"), args.push_back(f.model);
+  if (f.failed_only) where.push_back("outcome != 'ok'");
+  // Without a time the scan goes by id, newest first, and stops early.
+  if (f.since != absl::InfinitePast()) {
+    where.push_back("started_ms >= ?");
+    args.push_back(absl::ToUnixMillis(f.since));
+  }
+  where.push_back("1");
+  std::vector<Conversation> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    // Matching runs newest first, until `limit` conversations are seen: a
+    // listing reads a few rows, not the whole history (GROUP BY over
+    // 100,000 runs would).
+    Statement s(db_, absl::StrCat("SELECT conversation FROM runs WHERE ",
+                                  absl::StrJoin(where, " AND "), " ORDER BY id DESC"));
+    AIX_RETURN_IF_ERROR(s.Bind(args));
+    std::set<int64_t> seen;
+    while (out.size() < static_cast<size_t>(f.limit)) {
+      AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (!seen.insert(s.Int(0)).second) continue;
+      Conversation c;
+      c.id = s.Int(0);
+      out.push_back(std::move(c));
+    }
+  }
+  for (Conversation& c : out) {
+    Statement s(db_,
+                "SELECT MIN(started_ms), MAX(started_ms), COUNT(*), SUM(MAX(prompt_tokens, 0)), "
+                "SUM(MAX(completion_tokens, 0)), MIN(turn), MAX(turn) FROM runs WHERE "
+                "conversation = ?");
+    AIX_RETURN_IF_ERROR(s.Bind({c.id}));
+    AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) continue;
+    c.started = absl::FromUnixMillis(s.Int(0));
+    c.updated = absl::FromUnixMillis(s.Int(1));
+    c.turns = static_cast<int>(s.Int(2));
+    c.prompt_tokens = s.Int(3);
+    c.completion_tokens = s.Int(4);
+    c.first.turn = static_cast<int>(s.Int(5));
+    c.last.turn = static_cast<int>(s.Int(6));
+  }
+  for (Conversation& c : out) {
+    Statement s(db_, absl::StrCat("SELECT ", kColumns,
+                                  " FROM runs WHERE conversation = ? AND turn IN (?, ?) "
+                                  "ORDER BY turn, id"));
+    AIX_RETURN_IF_ERROR(s.Bind({c.id, int64_t{c.first.turn}, int64_t{c.last.turn}}));
+    std::vector<RunRecord> ends;
+    while (true) {
+      AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ends.push_back(FromRow(s));
+    }
+    if (ends.empty()) continue;
+    c.first = ends.front();
+    c.last = ends.back();
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<RunRecord>> HistoryStore::Query(const std::string& sql,
                                                            const std::vector<std::string>& text,
                                                            const std::vector<int64_t>& ints) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return QueryLocked(sql, text, ints);
+}
+
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::QueryLocked(
+    const std::string& sql, const std::vector<std::string>& text,
+    const std::vector<int64_t>& ints) {
   std::vector<Arg> args(text.begin(), text.end());
   args.insert(args.end(), ints.begin(), ints.end());
-  std::lock_guard<std::mutex> lock(mu_);
   Statement s(db_, sql);
   if (absl::Status b = s.Bind(args); !b.ok()) return b;
   std::vector<RunRecord> out;
@@ -354,9 +524,36 @@ absl::StatusOr<int> HistoryStore::Delete(const std::vector<int64_t>& ids) {
   return removed;
 }
 
+absl::StatusOr<int> HistoryStore::DeleteConversations(const std::vector<int64_t>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int removed = 0;
+  AIX_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  for (int64_t id : ids) {
+    absl::StatusOr<int64_t> conversation = ConversationOfLocked(id);
+    if (!conversation.ok() && conversation.status().code() == absl::StatusCode::kNotFound) continue;
+    absl::StatusOr<bool> done = false;
+    if (!conversation.ok()) {
+      done = conversation.status();
+    } else {
+      Statement s(db_, "DELETE FROM runs WHERE conversation = ?");
+      absl::Status b = s.Bind({*conversation});
+      done = b.ok() ? s.Step() : absl::StatusOr<bool>(b);
+    }
+    if (!done.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return done.status();
+    }
+    removed += sqlite3_changes(db_);
+  }
+  AIX_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  return removed;
+}
+
 absl::StatusOr<int> HistoryStore::Prune(absl::Time before) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement s(db_, "DELETE FROM runs WHERE started_ms < ?");
+  Statement s(db_,
+              "DELETE FROM runs WHERE conversation IN (SELECT conversation FROM runs GROUP BY "
+              "conversation HAVING MAX(started_ms) < ?)");
   if (absl::Status b = s.Bind({absl::ToUnixMillis(before)}); !b.ok()) return b;
   auto done = s.Step();
   if (!done.ok()) return done.status();

@@ -34,7 +34,15 @@ namespace aix::history {
 
 // RunRecord is one run as recorded.
 struct RunRecord {
-  int64_t id = 0;  // assigned by Add
+  int64_t id = 0;  // from ReserveId, or assigned by Add when 0
+  // conversation: the conversation this run continues (any of its run
+  // ids), or 0 for a new one; Add sets it to the conversation's id (its
+  // first run's id) and numbers the turn.
+  int64_t conversation = 0;
+  int turn = 0;
+  // context: messages sent before this turn's prompt that are not earlier
+  // turns in the history, as JSON [{"role":…,"content":…}]; "" for none.
+  std::string context_json;
   absl::Time started;
   std::string prompt;  // the saved prompt's name
   std::map<std::string, std::string> params;
@@ -69,6 +77,15 @@ struct Filter {
   int limit = 20;
 };
 
+// Conversation sums up a run and its follow-ups.
+struct Conversation {
+  int64_t id = 0;
+  absl::Time started, updated;
+  int turns = 0;
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  RunRecord first, last;
+};
+
 struct UsageRow {
   std::string period;  // "2026-11-30", or "2026-11" by month
   std::string provider, model;
@@ -85,7 +102,28 @@ class HistoryStore {
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;
 
+  // ReserveId returns an id no run has, for a run about to start: its
+  // caller knows it before the run is written (RunDone.run_id).
+  int64_t ReserveId();
+
+  // Add writes `run` and returns its id.
   absl::StatusOr<int64_t> Add(const RunRecord& run);
+
+  // ConversationOf returns the id of the conversation that `id` names: a
+  // run's, or a conversation's (whose first turn may have been deleted).
+  // NotFound names the id and where to find ids.
+  absl::StatusOr<int64_t> ConversationOf(int64_t id);
+  // NewestConversation is the conversation of the newest run made by
+  // `client` ("aix"); NotFound when there is none.
+  absl::StatusOr<int64_t> NewestConversation(const std::string& client);
+  // Turns returns a conversation's runs in order (by turn).
+  absl::StatusOr<std::vector<RunRecord>> Turns(int64_t conversation);
+  // Conversations returns the conversations with a run that matches
+  // `filter`, the newest-updated first.
+  absl::StatusOr<std::vector<Conversation>> Conversations(const Filter& filter);
+  // DeleteConversations removes every run of the conversations `ids` name;
+  // returns how many runs.
+  absl::StatusOr<int> DeleteConversations(const std::vector<int64_t>& ids);
   // List returns the newest runs first that match `filter`.
   absl::StatusOr<std::vector<RunRecord>> List(const Filter& filter);
   // Search returns the newest runs whose prompt or answer contain every
@@ -100,7 +138,8 @@ class HistoryStore {
   absl::StatusOr<RunRecord> Get(int64_t id);
   // Delete removes the given runs; returns how many existed.
   absl::StatusOr<int> Delete(const std::vector<int64_t>& ids);
-  // Prune removes the runs started before `before`; returns how many.
+  // Prune removes the conversations whose newest run started before
+  // `before` (one still in use keeps its old turns); returns how many runs.
   absl::StatusOr<int> Prune(absl::Time before);
   // Usage sums runs and tokens by day (or month), provider and model.
   absl::StatusOr<std::vector<UsageRow>> Usage(absl::Time since, bool by_month);
@@ -113,8 +152,16 @@ class HistoryStore {
                                                const std::vector<std::string>& text_args,
                                                const std::vector<int64_t>& int_args);
 
+  // The *Locked helpers expect mu_ held.
+  absl::StatusOr<std::vector<RunRecord>> QueryLocked(const std::string& sql,
+                                                     const std::vector<std::string>& text_args,
+                                                     const std::vector<int64_t>& int_args);
+  absl::StatusOr<std::vector<int64_t>> IdsLocked(const std::string& sql, int64_t arg);
+  absl::StatusOr<int64_t> ConversationOfLocked(int64_t id);
+
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_
+  int64_t next_id_ = 1;  // guarded by mu_
   const std::string path_;
 };
 

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -202,6 +204,111 @@ TEST_F(HistoryStoreTest, TheWriterRecordsInOrderAndPrunesOldRuns) {
   // The first write prunes what is due: the run older than 30 days.
   ASSERT_EQ(runs->size(), 1u);
   EXPECT_EQ(runs->front().prompt, "new");
+}
+
+// Migrating a schema-1 file (as aix wrote it before conversations) keeps
+// every run, each a conversation of one turn, and new ids follow the old.
+TEST_F(HistoryStoreTest, ASchemaOneFileIsMigratedWithEveryRun) {
+  store_.reset();
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  std::ifstream f(std::string(srcdir ? srcdir : ".") + "/aix/tests/testdata/history/history_v1.sql");
+  ASSERT_TRUE(f.good());
+  std::stringstream sql;
+  sql << f.rdbuf();
+  ASSERT_EQ(std::system(("rm -f " + dir_ + "/history.db*").c_str()), 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/history.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = HistoryStore::Open(dir_ + "/history.db");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto runs = (*opened)->List(Filter());
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 5u);
+  for (const RunRecord& r : *runs) {
+    EXPECT_EQ(r.conversation, r.id);
+    EXPECT_EQ(r.turn, 1);
+    EXPECT_EQ(r.answer, "hello from schema one, run " + std::to_string(r.id));
+  }
+  auto conversations = (*opened)->Conversations(Filter());
+  ASSERT_TRUE(conversations.ok());
+  EXPECT_EQ(conversations->size(), 5u);
+  auto search = (*opened)->Search("schema", 10);
+  ASSERT_TRUE(search.ok());
+  EXPECT_EQ(search->size(), 5u);
+  EXPECT_EQ((*opened)->ReserveId(), 6);
+}
+
+TEST_F(HistoryStoreTest, FollowUpsAreNumberedTurnsOfTheirConversation) {
+  const absl::Time t = absl::Now();
+  const int64_t first = store_->ReserveId();
+  RunRecord r = Run("greet", "openai", "a1", t);
+  r.id = first;
+  ASSERT_TRUE(store_->Add(r).ok());
+  RunRecord other = Run("other", "openai", "b1", t);
+  other.client = "grpc";
+  auto other_id = store_->Add(other);
+  ASSERT_TRUE(other_id.ok());
+  for (int i = 2; i <= 3; ++i) {
+    RunRecord f = Run("", "anthropic", "a" + std::to_string(i), t + absl::Seconds(i));
+    f.conversation = first;
+    ASSERT_TRUE(store_->Add(f).ok());
+  }
+  auto turns = store_->Turns(first);
+  ASSERT_TRUE(turns.ok());
+  ASSERT_EQ(turns->size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*turns)[i].turn, i + 1);
+    EXPECT_EQ((*turns)[i].conversation, first);
+    EXPECT_EQ((*turns)[i].answer, "a" + std::to_string(i + 1));
+  }
+  // Any run id names the conversation; the newest from aix skips others'.
+  EXPECT_EQ(*store_->ConversationOf((*turns)[2].id), first);
+  EXPECT_EQ(*store_->NewestConversation("aix"), first);
+  EXPECT_EQ(*store_->NewestConversation("grpc"), *other_id);
+  EXPECT_EQ(store_->NewestConversation("http").status().code(), absl::StatusCode::kNotFound);
+
+  auto listed = store_->Conversations(Filter());
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->front().id, first);  // updated last
+  EXPECT_EQ(listed->front().turns, 3);
+  EXPECT_EQ(listed->front().first.answer, "a1");
+  EXPECT_EQ(listed->front().last.answer, "a3");
+  EXPECT_EQ(listed->front().prompt_tokens, 9);
+  Filter by_provider;
+  by_provider.provider = "anthropic";
+  EXPECT_EQ(store_->Conversations(by_provider)->size(), 1u);
+
+  // Deleting the first turn leaves a conversation that its id still names.
+  ASSERT_EQ(*store_->Delete({first}), 1);
+  EXPECT_EQ(*store_->ConversationOf(first), first);
+  EXPECT_EQ(store_->Turns(first)->size(), 2u);
+  RunRecord next = Run("", "openai", "a4", t + absl::Seconds(9));
+  next.conversation = first;
+  ASSERT_TRUE(store_->Add(next).ok());
+  EXPECT_EQ(store_->Turns(first)->back().turn, 4);
+
+  ASSERT_EQ(*store_->DeleteConversations({(*turns)[1].id, 999}), 3);
+  EXPECT_EQ(store_->ConversationOf(first).status().code(), absl::StatusCode::kNotFound);
+  // A follow-up to a conversation deleted meanwhile starts a new one.
+  RunRecord orphan = Run("", "openai", "a5", t);
+  orphan.conversation = first;
+  auto orphan_id = store_->Add(orphan);
+  ASSERT_TRUE(orphan_id.ok());
+  EXPECT_EQ(store_->Get(*orphan_id)->conversation, *orphan_id);
+  EXPECT_EQ(store_->Get(*orphan_id)->turn, 1);
+}
+
+TEST_F(HistoryStoreTest, PruneKeepsAConversationStillInUse) {
+  const absl::Time old = absl::Now() - absl::Hours(24 * 40);
+  auto kept = store_->Add(Run("kept", "openai", "x", old));
+  RunRecord follow = Run("", "openai", "y", absl::Now());
+  follow.conversation = *kept;
+  ASSERT_TRUE(store_->Add(follow).ok());
+  ASSERT_TRUE(store_->Add(Run("gone", "openai", "z", old)).ok());
+  EXPECT_EQ(*store_->Prune(absl::Now() - absl::Hours(24 * 30)), 1);
+  EXPECT_EQ(store_->Turns(*kept)->size(), 2u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "absl/time/clock.h"
+#include "common/limits.h"
 #include "daemon/server/log.h"
 
 namespace aix::history {
@@ -62,6 +63,9 @@ void HistoryWriter::Loop() {
     RunRecord& run = pending.run;
     if (pending.answer != nullptr) {
       run.answer = pending.answer->Take();
+      // Marked like a cut input: a conversation with this turn cannot be
+      // sent again as it was.
+      if (pending.answer->cut()) run.answer += kHistoryCutMark;
       pending.answer.reset();
     }
     since_trim += run.answer.size();

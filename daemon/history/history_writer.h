@@ -42,6 +42,9 @@ class HistoryWriter {
   // and commands that read the history right after a run).
   void Flush();
 
+  // db is the database the writer writes to (for readers that Flush first).
+  HistoryDb* db() const { return db_; }
+
  private:
   void Loop();
 

@@ -132,20 +132,35 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
   Plan plan;
 
   std::string conversation_system;
+  if (in.earlier) plan.chat.turns = in.earlier->turns;
   if (!in.messages.empty()) {
     AIX_RETURN_IF_ERROR(TakeConversation(in.messages, &plan, &conversation_system));
   } else {
     AIX_RETURN_IF_ERROR(Render(prompt, in, &plan));
   }
 
-  // The chosen provider and model.
+  // The chosen provider and model: a follow-up stays with whoever answered
+  // the conversation unless told otherwise.
+  const bool inherit = in.earlier && !in.earlier->provider.empty() && in.provider.empty();
   std::string name = !in.provider.empty() ? in.provider
+                     : inherit            ? in.earlier->provider
                      : prompt.provider    ? *prompt.provider
                                           : settings.default_provider;
   if (name.empty()) name = registry::Default().name;
-  AIX_ASSIGN_OR_RETURN(std::string provider, config::CanonicalProvider(name, config));
+  absl::StatusOr<std::string> canonical = config::CanonicalProvider(name, config);
+  if (!canonical.ok() && inherit) {
+    return absl::Status(canonical.status().code(),
+                        absl::StrCat("conversation ", in.earlier->conversation, " was answered by ",
+                                     name, ", which cannot be used now (",
+                                     canonical.status().message(),
+                                     "); continue it with another: --provider NAME"));
+  }
+  AIX_RETURN_IF_ERROR(canonical.status());
+  const std::string provider = *std::move(canonical);
   AIX_ASSIGN_OR_RETURN(providers::Endpoint endpoint, providers::ResolveEndpoint(provider, config));
-  std::string model = !in.model.empty() ? in.model : prompt.model.value_or("");
+  std::string model = in.model;
+  if (model.empty() && in.earlier && in.earlier->provider == provider) model = in.earlier->model;
+  if (model.empty()) model = prompt.model.value_or("");
   if (model.empty()) model = ModelFor(provider, settings, config, endpoint);
   if (model.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -169,10 +184,16 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
 
   // Settings.
   providers::ChatRequest& chat = plan.chat;
-  if (in.messages.empty()) chat.user = plan.rendered;
-  chat.system = in.system            ? *in.system
-                : !in.messages.empty() ? conversation_system
-                                       : prompt.system.value_or("");
+  if (in.messages.empty() && in.earlier) {
+    chat.turns.push_back({"user", plan.rendered});
+  } else if (in.messages.empty()) {
+    chat.user = plan.rendered;
+  }
+  chat.system = in.system                      ? *in.system
+                : !conversation_system.empty() ? conversation_system
+                : in.earlier                   ? in.earlier->system
+                : !in.messages.empty()         ? std::string()
+                                               : prompt.system.value_or("");
   chat.max_tokens = in.max_tokens    ? *in.max_tokens
                     : prompt.max_tokens ? *prompt.max_tokens
                                         : settings.max_tokens;

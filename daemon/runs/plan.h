@@ -5,9 +5,12 @@
 // (plan_test.cc).
 //
 // Precedence, highest first:
-//   provider  --provider > the prompt's > default_provider > openrouter
-//   model     --model > the prompt's > <provider>_default_model >
-//             default_model (for the default provider) > built-in
+//   provider  --provider > the conversation's > the prompt's >
+//             default_provider > openrouter
+//   model     --model > the conversation's (same provider) > the prompt's >
+//             <provider>_default_model > default_model (for the default
+//             provider) > built-in
+//   system    --system > the messages' > the conversation's > the prompt's
 //   settings  flags > the prompt's > configuration > built-in
 //   key       the caller's environment > config.json api_keys
 //   fallback  --fallback > the prompt's > fallback_providers
@@ -27,6 +30,7 @@
 #include "daemon/config/settings.h"
 #include "daemon/http/request.h"
 #include "daemon/prompts/prompt_store.h"
+#include "daemon/runs/conversation.h"
 #include "daemon/providers/provider.h"
 
 namespace aix::runs {
@@ -51,6 +55,9 @@ struct RunInputs {
   // messages: a conversation sent as written instead of the prompt's
   // template (RunRequest.messages); roles system, user, assistant.
   std::vector<providers::Turn> messages;
+  // earlier: the conversation this run continues (RunRequest.
+  // conversation_id), loaded from the run history; its turns go first.
+  std::optional<Earlier> earlier;
 };
 
 // Attempt is one provider and model that may answer.

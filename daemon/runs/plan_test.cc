@@ -184,4 +184,54 @@ TEST(MakePlan, AConversationNeedsKnownRolesAndATurn) {
   EXPECT_THAT(std::string(none.status().message()), ::testing::HasSubstr("no user or assistant"));
 }
 
+// A follow-up stays with whoever answered the conversation, with its system
+// prompt, unless a flag says otherwise; its turns go before the new prompt.
+TEST(MakePlan, AFollowUpInheritsTheConversationUnlessToldOtherwise) {
+  prompts::Prompt p = MakePrompt("next {who}");
+  p.provider = "openrouter";
+  p.system = "prompt's system";
+  RunInputs in;
+  in.params["who"] = "Bo";
+  Earlier e;
+  e.conversation = 4;
+  e.turns = {{"user", "q1"}, {"assistant", "a1"}};
+  e.provider = "openai";
+  e.model = "gpt-4o";
+  e.system = "be terse";
+  in.earlier = e;
+  auto plan = MakePlan(Config(), p, in, true);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Names(*plan), ElementsAre("openai/gpt-4o"));
+  EXPECT_EQ(plan->chat.system, "be terse");
+  EXPECT_EQ(plan->chat.user, "");
+  ASSERT_EQ(plan->chat.turns.size(), 3u);
+  EXPECT_EQ(plan->chat.turns[2].role, "user");
+  EXPECT_EQ(plan->chat.turns[2].content, "next Bo");
+
+  in.provider = "openrouter";
+  in.system = "flag";
+  auto told = MakePlan(Config(), p, in, true);
+  ASSERT_TRUE(told.ok()) << told.status();
+  EXPECT_THAT(Names(*told), ElementsAre("openrouter/meta-llama/llama-3.2-3b-instruct:free"));
+  EXPECT_EQ(told->chat.system, "flag");
+
+  // Messages after the conversation: appended in order.
+  RunInputs reply;
+  reply.earlier = e;
+  reply.messages = {{"user", "and then?"}};
+  auto replied = MakePlan(Config(), MakePrompt(""), reply, true);
+  ASSERT_TRUE(replied.ok()) << replied.status();
+  ASSERT_EQ(replied->chat.turns.size(), 3u);
+  EXPECT_EQ(replied->chat.turns[2].content, "and then?");
+  EXPECT_EQ(replied->chat.system, "be terse");
+
+  // A provider that is gone is named, with the way on.
+  reply.earlier->provider = "removed-gateway";
+  auto gone = MakePlan(Config(), MakePrompt(""), reply, true);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_THAT(std::string(gone.status().message()),
+              HasSubstr("conversation 4 was answered by removed-gateway"));
+  EXPECT_THAT(std::string(gone.status().message()), HasSubstr("--provider"));
+}
+
 }  // namespace aix::runs

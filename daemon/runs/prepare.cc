@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_text.h"
 #include "common/limits.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
@@ -46,20 +47,33 @@ std::string KeptForHistory(absl::string_view text) {
   return absl::StrCat(text.substr(0, end), kHistoryCutMark);
 }
 
-// Transcript is a conversation as the history shows it: the one message,
-// or every turn under its role.
-std::string Transcript(const std::vector<providers::Turn>& turns) {
-  if (turns.size() == 1) return turns[0].content;
-  std::vector<std::string> parts;
-  for (const providers::Turn& t : turns) parts.push_back(absl::StrCat("[", t.role, "]\n", t.content));
-  return absl::StrJoin(parts, "\n\n");
+// RecordMessages keeps messages sent as written as a turn of the history:
+// the last user message is its prompt, the messages before it its context
+// (sent again when the conversation is continued). System messages are the
+// record's system prompt.
+void RecordMessages(const v1::RunRequest& req, history::RunRecord* h) {
+  int last_user = -1;
+  for (int i = 0; i < req.messages_size(); ++i) {
+    if (req.messages(i).role() == "user") last_user = i;
+  }
+  Json context = Json::array();
+  for (int i = 0; i < req.messages_size(); ++i) {
+    const v1::ChatMessage& m = req.messages(i);
+    if (i == last_user) {
+      h->rendered = KeptForHistory(m.content());
+      break;
+    }
+    if (m.role() == "system") continue;
+    context.push_back({{"role", m.role()}, {"content", KeptForHistory(m.content())}});
+  }
+  if (!context.empty()) h->context_json = JsonText(context);
 }
 
 }  // namespace
 
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
                                  const prompts::CollectionStore* collections,
-                                 const v1::RunRequest& req) {
+                                 const v1::RunRequest& req, std::optional<Earlier> earlier) {
   AIX_ASSIGN_OR_RETURN(Json doc, config->Document());
   const bool conversation = req.prompt().empty() && req.messages_size() > 0;
   if (!req.prompt().empty() && req.messages_size() > 0) {
@@ -110,7 +124,10 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   // Only a run that sends needs a key: a dry run says which one it would
   // use, or how to store one.
   const bool execute = req.mode() == v1::RunRequest::EXECUTE;
-  AIX_ASSIGN_OR_RETURN(Plan plan, MakePlan(doc, prompt, InputsOf(req), execute));
+  RunInputs inputs = InputsOf(req);
+  const int64_t continues = earlier ? earlier->conversation : 0;
+  inputs.earlier = std::move(earlier);
+  AIX_ASSIGN_OR_RETURN(Plan plan, MakePlan(doc, prompt, inputs, execute));
   Prepared out;
   out.mode = req.mode();
   const Attempt& first = plan.attempts.front();
@@ -139,7 +156,12 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
     if (req.has_stdin_input() && h.params.count("input") == 0) {
       h.params["input"] = KeptForHistory(req.stdin_input());
     }
-    h.rendered = KeptForHistory(conversation ? Transcript(plan.chat.turns) : plan.rendered);
+    h.conversation = continues;
+    if (conversation) {
+      RecordMessages(req, &h);
+    } else {
+      h.rendered = KeptForHistory(plan.rendered);
+    }
     h.system = KeptForHistory(plan.chat.system);
   }
   out.plan = std::move(plan);

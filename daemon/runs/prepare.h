@@ -7,12 +7,15 @@
 #ifndef AIX_DAEMON_RUNS_PREPARE_H_
 #define AIX_DAEMON_RUNS_PREPARE_H_
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "aix/v1/runs.pb.h"
 #include "daemon/config/config_store.h"
 #include "daemon/history/history_store.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
+#include "daemon/runs/conversation.h"
 #include "daemon/runs/plan.h"
 
 namespace aix::runs {
@@ -29,9 +32,12 @@ struct Prepared {
   history::RunRecord history;
 };
 
+// `earlier` is the conversation the request continues, loaded from the
+// history (RunRequest.conversation_id); the history record then names it.
 absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptStore* prompts,
                                  const prompts::CollectionStore* collections,
-                                 const v1::RunRequest& req);
+                                 const v1::RunRequest& req,
+                                 std::optional<Earlier> earlier = std::nullopt);
 
 }  // namespace aix::runs
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/attempts_json.h"
@@ -71,10 +73,43 @@ void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
   out->set_error_message(r.error_message);
   out->set_client(r.client);
   *out->mutable_attempts() = AttemptsFromText(r.attempts_json);
+  out->set_conversation_id(r.conversation);
+  out->set_turn(r.turn);
+  if (!excerpt && !r.context_json.empty()) {
+    nlohmann::json context = nlohmann::json::parse(r.context_json, nullptr, false);
+    if (context.is_array()) {
+      for (const nlohmann::json& m : context) {
+        if (!m.is_object()) continue;
+        v1::ChatMessage* c = out->add_context();
+        c->set_role(m.value("role", ""));
+        c->set_content(m.value("content", ""));
+      }
+    }
+  }
+}
+
+void ConversationToProto(const history::Conversation& c, v1::Conversation* out) {
+  out->set_id(c.id);
+  out->set_started_unix_ms(absl::ToUnixMillis(c.started));
+  out->set_updated_unix_ms(absl::ToUnixMillis(c.updated));
+  out->set_turns(c.turns);
+  out->set_prompt_tokens(c.prompt_tokens);
+  out->set_completion_tokens(c.completion_tokens);
 }
 
 absl::Time Since(int64_t unix_ms) {
   return unix_ms == 0 ? absl::InfinitePast() : absl::FromUnixMillis(unix_ms);
+}
+
+history::Filter FilterOf(const v1::ListRunsRequest& request) {
+  history::Filter f;
+  f.prompt = request.prompt();
+  f.provider = request.provider();
+  f.model = request.model();
+  f.since = Since(request.since_unix_ms());
+  f.failed_only = request.failed_only();
+  f.limit = Limit(request.limit());
+  return f;
 }
 
 }  // namespace
@@ -94,14 +129,7 @@ grpc::Status HistoryServiceImpl::ListRuns(grpc::ServerContext* context,
                                           v1::ListRunsResponse* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
-    history::Filter f;
-    f.prompt = request->prompt();
-    f.provider = request->provider();
-    f.model = request->model();
-    f.since = Since(request->since_unix_ms());
-    f.failed_only = request->failed_only();
-    f.limit = Limit(request->limit());
-    AIX_ASSIGN_OR_RETURN(auto runs, store->List(f));
+    AIX_ASSIGN_OR_RETURN(auto runs, store->List(FilterOf(*request)));
     for (const auto& r : runs) ToProto(r, /*excerpt=*/true, response->add_runs());
     return absl::OkStatus();
   });
@@ -129,13 +157,54 @@ grpc::Status HistoryServiceImpl::GetRun(grpc::ServerContext* context,
   });
 }
 
+grpc::Status HistoryServiceImpl::ListConversations(grpc::ServerContext* context,
+                                                   const v1::ListRunsRequest* request,
+                                                   v1::ListConversationsResponse* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(auto conversations, store->Conversations(FilterOf(*request)));
+    for (const auto& c : conversations) {
+      v1::Conversation* out = response->add_conversations();
+      ConversationToProto(c, out);
+      ToProto(c.first, /*excerpt=*/true, out->mutable_first());
+      ToProto(c.last, /*excerpt=*/true, out->mutable_last());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status HistoryServiceImpl::GetConversation(grpc::ServerContext* context,
+                                                 const v1::GetRunRequest* request,
+                                                 v1::Conversation* response) {
+  return Guarded(*peers_, context, [&]() -> absl::Status {
+    AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
+    AIX_ASSIGN_OR_RETURN(int64_t id, store->ConversationOf(request->id()));
+    AIX_ASSIGN_OR_RETURN(auto runs, store->Turns(id));
+    history::Conversation c;
+    c.id = id;
+    c.turns = static_cast<int>(runs.size());
+    for (const history::RunRecord& r : runs) {
+      c.prompt_tokens += r.prompt_tokens.value_or(0);
+      c.completion_tokens += r.completion_tokens.value_or(0);
+    }
+    if (!runs.empty()) {
+      c.started = runs.front().started;
+      c.updated = runs.back().started;
+    }
+    ConversationToProto(c, response);
+    for (const history::RunRecord& r : runs) ToProto(r, /*excerpt=*/false, response->add_runs());
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status HistoryServiceImpl::DeleteRuns(grpc::ServerContext* context,
                                             const v1::DeleteRunsRequest* request,
                                             v1::DeleteRunsResponse* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
     std::vector<int64_t> ids(request->ids().begin(), request->ids().end());
-    AIX_ASSIGN_OR_RETURN(int deleted, store->Delete(ids));
+    AIX_ASSIGN_OR_RETURN(int deleted, request->conversations() ? store->DeleteConversations(ids)
+                                                                : store->Delete(ids));
     response->set_deleted(deleted);
     return absl::OkStatus();
   });

@@ -22,6 +22,10 @@ class HistoryServiceImpl final : public v1::HistoryService::Service {
                           v1::ListRunsResponse* response) override;
   grpc::Status GetRun(grpc::ServerContext* context, const v1::GetRunRequest* request,
                       v1::RunRecord* response) override;
+  grpc::Status ListConversations(grpc::ServerContext* context, const v1::ListRunsRequest* request,
+                                 v1::ListConversationsResponse* response) override;
+  grpc::Status GetConversation(grpc::ServerContext* context, const v1::GetRunRequest* request,
+                               v1::Conversation* response) override;
   grpc::Status DeleteRuns(grpc::ServerContext* context, const v1::DeleteRunsRequest* request,
                           v1::DeleteRunsResponse* response) override;
   grpc::Status PruneRuns(grpc::ServerContext* context, const v1::PruneRunsRequest* request,

@@ -6,6 +6,9 @@
 
 #include "common/grpc_status.h"
 #include "common/limits.h"
+#include "common/status_macros.h"
+#include "daemon/config/settings.h"
+#include "daemon/runs/conversation.h"
 #include "daemon/history/answer_spool.h"
 #include "daemon/history/history_writer.h"
 #include "daemon/runs/attempt_loop.h"
@@ -47,7 +50,10 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
 
   // Begin sends the plan and, for EXECUTE, starts the first attempt.
   void Begin(runs::Prepared prepared, history::HistoryWriter* history, const std::string& spool_dir,
-             std::string client) {
+             std::string client, int sent_turns) {
+    sent_turns_ = sent_turns;
+    run_id_ = prepared.plan_event.plan().run_id();
+    conversation_id_ = prepared.plan_event.plan().conversation_id();
     if (prepared.mode == v1::RunRequest::EXECUTE) {
       // Made before the first write: once one is in flight, gRPC may call
       // OnCancel or OnWriteDone, which use the loop.
@@ -139,10 +145,17 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
   void Done(const absl::Status& status, v1::RunDone summary) override {
     if (status.ok()) {
       v1::RunEvent ev;
+      summary.set_run_id(run_id_);
+      summary.set_conversation_id(conversation_id_);
       *ev.mutable_done() = std::move(summary);
       Enqueue(std::move(ev));
+      return RequestFinish(status);
     }
-    RequestFinish(status);
+    // A provider refusing a continued conversation as too long: say how
+    // to go on.
+    const std::string hint = sent_turns_ > 0 ? runs::TooLongHint(status.message(), sent_turns_) : "";
+    RequestFinish(hint.empty() ? status
+                               : absl::Status(status.code(), absl::StrCat(status.message(), hint)));
   }
 
   std::shared_ptr<void> Hold() override {
@@ -221,6 +234,8 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
   RunCount* const active_;
   // Set by Begin before the first write, then read-only.
   std::unique_ptr<runs::AttemptLoop> loop_;
+  int64_t run_id_ = 0, conversation_id_ = 0;
+  int sent_turns_ = 0;  // earlier turns of a continued conversation
 
   std::mutex mu_;
   std::shared_ptr<RunReactor> self_;  // guarded by mu_; gRPC's reference
@@ -236,14 +251,60 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
 
 }  // namespace
 
+absl::StatusOr<runs::Earlier> RunServiceImpl::LoadEarlier(const v1::RunRequest& req) {
+  if (req.last_turns() < 0) {
+    return absl::InvalidArgumentError("last_turns (--last) counts turns: give 1 or more");
+  }
+  if (req.prompt().empty() && req.messages_size() == 0) {
+    return absl::InvalidArgumentError(
+        "a follow-up needs something to say: a message, or a saved prompt to run");
+  }
+  AIX_ASSIGN_OR_RETURN(nlohmann::json doc, config_->Document());
+  if (history_ == nullptr || !config::ReadRunSettings(doc).history) {
+    return absl::FailedPreconditionError(
+        "continuing a conversation needs the run history, which is off; turn it on with: aix "
+        "config --set history true");
+  }
+  // A run that just ended may still wait in the writer's queue.
+  history_->Flush();
+  absl::StatusOr<history::HistoryStore*> store = history_->db()->Store();
+  if (!store.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the run history cannot be used: ", store.status().message()));
+  }
+  AIX_ASSIGN_OR_RETURN(int64_t conversation,
+                       req.conversation_id() != 0 ? (*store)->ConversationOf(req.conversation_id())
+                                                  : (*store)->NewestConversation("aix"));
+  AIX_ASSIGN_OR_RETURN(std::vector<history::RunRecord> runs, (*store)->Turns(conversation));
+  return runs::EarlierTurns(conversation, runs, req.last_turns());
+}
+
 grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServerContext* context,
                                                              const v1::RunRequest* request) {
   RunReactor* reactor = RunReactor::Create(transfers_, &active_);
-  // Reading the prompt and config is quick local I/O, done before the
-  // stream starts.
+  // Reading the prompt and config (and a continued conversation's turns)
+  // is quick local I/O, done before the stream starts.
   absl::StatusOr<runs::Prepared> prepared = absl::UnknownError("not prepared");
-  absl::Status checked = Checked(*peers_, context, [&] {
-    prepared = runs::Prepare(config_, prompts_, collections_, *request);
+  int sent_turns = 0;
+  absl::Status checked = Checked(*peers_, context, [&]() -> absl::Status {
+    std::optional<runs::Earlier> earlier;
+    if (request->conversation_id() != 0 || request->continue_newest()) {
+      AIX_ASSIGN_OR_RETURN(earlier, LoadEarlier(*request));
+      sent_turns = earlier->sent_turns;
+    }
+    prepared = runs::Prepare(config_, prompts_, collections_, *request, std::move(earlier));
+    if (prepared.ok() && prepared->record && history_ != nullptr) {
+      // Known before the run starts, so RunDone can name it; a history
+      // that cannot be opened leaves it to the writer (and reports 0).
+      absl::StatusOr<history::HistoryStore*> store = history_->db()->Store();
+      if (store.ok()) {
+        history::RunRecord& h = prepared->history;
+        h.id = (*store)->ReserveId();
+        v1::RunPlan* plan = prepared->plan_event.mutable_plan();
+        plan->set_run_id(h.id);
+        plan->set_conversation_id(h.conversation != 0 ? h.conversation : h.id);
+      }
+    }
     return prepared.status();
   });
   if (!checked.ok()) {
@@ -256,7 +317,7 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
   const char* client = peers_->InProcess(*context)                  ? "http"
                        : md.find(kClientVersionHeader) != md.end() ? "aix"
                                                                    : "grpc";
-  reactor->Begin(*std::move(prepared), history_, config_->storage_dir(), client);
+  reactor->Begin(*std::move(prepared), history_, config_->storage_dir(), client, sent_turns);
   return reactor;
 }
 

@@ -14,6 +14,7 @@
 #include "daemon/http/transfers.h"
 #include "daemon/prompts/collection_store.h"
 #include "daemon/prompts/prompt_store.h"
+#include "daemon/runs/conversation.h"
 #include "daemon/server/peer_registry.h"
 #include "daemon/services/run_count.h"
 
@@ -36,6 +37,9 @@ class RunServiceImpl final : public v1::RunService::CallbackService {
   int active_runs() const { return active_.active(); }
 
  private:
+  // LoadEarlier reads the conversation a request continues.
+  absl::StatusOr<runs::Earlier> LoadEarlier(const v1::RunRequest& req);
+
   RunCount active_;
   config::ConfigStore* config_;
   prompts::PromptStore* prompts_;

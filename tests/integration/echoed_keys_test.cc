@@ -114,14 +114,14 @@ TEST_F(EchoedKeysTest, NoKeyLeavesAixdWhateverTheProviderEchoes) {
   ExpectNoKey(curl.out + curl.err, "the endpoint's answer");
 
   // 7. The history: what its API returns, and the database files.
-  Result list = box_.Aix({"history", "--json", "--limit", "50"});
+  Result list = box_.Aix({"history", "--runs", "--json", "--limit", "50"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   ExpectNoKey(list.out, "aix history --json");
   Json runs = Json::parse(list.out, nullptr, false).value("runs", Json::array());
   ASSERT_GE(runs.size(), 7u) << list.out;
   for (const Json& run : runs) {
     const std::string id = run["id"].is_string() ? run["id"].get<std::string>() : run["id"].dump();
-    Result show = box_.Aix({"history", "show", id, "--json"});
+    Result show = box_.Aix({"history", "show", id, "--run", "--json"});
     EXPECT_EQ(show.exit_code, 0) << show.err;
     ExpectNoKey(show.out + show.err, "aix history show");
   }

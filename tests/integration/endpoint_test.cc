@@ -213,19 +213,35 @@ TEST_F(EndpointTest, AConversationReachesTheProviderAsSentAndIsKept) {
       {"role": "user", "content": "first {not a param}"},
       {"role": "assistant", "content": "reply one"},
       {"role": "user", "content": "second turn"}])"));
-  // The run history has it, from "http".
-  Result list = box_.Aix({"history", "--json"});
+  // The run history keeps it as a conversation, from "http": the last user
+  // message is the turn's prompt, the messages before it its context.
+  Result list = box_.Aix({"history", "--runs", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  Json runs = Json::parse(list.out);
-  if (runs.is_object()) runs = runs["runs"];
+  Json runs = Json::parse(list.out)["runs"];
   ASSERT_EQ(runs.size(), 1u) << list.out;
-  Result show = box_.Aix({"history", "show", runs[0]["id"].get<std::string>(), "--json"});
+  const std::string id = runs[0]["id"].get<std::string>();
+  Result show = box_.Aix({"history", "show", id, "--run", "--json"});
   Json run = Json::parse(show.out);
   EXPECT_EQ(run["client"], "http");
   EXPECT_EQ(run["system"], "Be {terse}.");
-  EXPECT_THAT(run["rendered"].get<std::string>(), HasSubstr("second turn"));
+  EXPECT_EQ(run["rendered"], "second turn");
+  EXPECT_EQ(run["context"], Json::parse(R"([
+      {"role": "user", "content": "first {not a param}"},
+      {"role": "assistant", "content": "reply one"}])"));
   EXPECT_EQ(run["answer"], "Echo: second turn");
   EXPECT_THAT(box_.Aix({"history"}).out, HasSubstr("(chat)"));
+  // aix continues it: the provider gets it all again, then the reply.
+  Result reply = box_.Aix({"reply", "-c", id, "third"});
+  ASSERT_EQ(reply.exit_code, 0) << reply.err;
+  body = LastRequest()["body"];
+  EXPECT_EQ(body["model"], "some/model:free");
+  EXPECT_EQ(body["messages"], Json::parse(R"([
+      {"role": "system", "content": "Be {terse}."},
+      {"role": "user", "content": "first {not a param}"},
+      {"role": "assistant", "content": "reply one"},
+      {"role": "user", "content": "second turn"},
+      {"role": "assistant", "content": "Echo: second turn"},
+      {"role": "user", "content": "third"}])"));
 }
 
 TEST_F(EndpointTest, RoutesByModelName) {

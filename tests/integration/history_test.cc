@@ -35,6 +35,7 @@ class HistoryTest : public ::testing::Test {
   }
   Json History(std::vector<std::string> args = {}) {
     args.insert(args.begin(), "history");
+    args.push_back("--runs");
     args.push_back("--json");
     Result r = box_.Aix(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -42,7 +43,7 @@ class HistoryTest : public ::testing::Test {
     return j.is_object() && j.contains("runs") ? j["runs"] : Json::array();
   }
   Json Show(int64_t id) {
-    Result r = box_.Aix({"history", "show", std::to_string(id), "--json"});
+    Result r = box_.Aix({"history", "show", std::to_string(id), "--run", "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Json::parse(r.out, nullptr, false);
   }
@@ -90,7 +91,7 @@ TEST_F(HistoryTest, HugeInputsKeepTheHistoryUsable) {
             input.size() + 11) << "the provider still gets the whole input";
   Result list = box_.Aix({"history"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
-  Result json = box_.Aix({"history", "--json"});
+  Result json = box_.Aix({"history", "--runs", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_LT(json.out.size(), 20000u);
   Json runs = Json::parse(json.out)["runs"];
@@ -128,7 +129,7 @@ TEST_F(HistoryTest, UnreportedUsageIsNullNeverZero) {
   }
   Json one = Show(std::stoll(runs[0]["id"].get<std::string>()));
   EXPECT_TRUE(one["completion_tokens"].is_null()) << one;
-  Result text = box_.Aix({"history", "show", runs[0]["id"].get<std::string>()});
+  Result text = box_.Aix({"history", "show", runs[0]["id"].get<std::string>(), "--run"});
   EXPECT_THAT(text.out, HasSubstr("tokens:    ? in, ? out (not reported)"));
   fake_.Script(Json::parse(R"([{"chunks": ["hi"], "usage": {"prompt_tokens": 5, "completion_tokens": 1}}])"));
   ASSERT_EQ(box_.Aix({"run", "greet", "-p", "who=Cy"}).exit_code, 0);
@@ -152,8 +153,11 @@ TEST_F(HistoryTest, ALongAnswerIsKeptUpToFourMiB) {
   Json runs = History();
   ASSERT_EQ(runs.size(), 2u);
   const std::string kept = Show(std::stoll(runs[1]["id"].get<std::string>()))["answer"];
-  EXPECT_EQ(kept.size(), 4u << 20);
-  EXPECT_EQ(kept.find_first_not_of('x'), std::string::npos);
+  // Marked as cut, so a follow-up knows it cannot send it again whole.
+  const std::string mark = "\n[aix: the rest was not kept in the run history]";
+  EXPECT_EQ(kept.size(), (4u << 20) + mark.size());
+  EXPECT_EQ(kept.find_first_not_of('x'), 4u << 20);
+  EXPECT_EQ(kept.substr(4u << 20), mark);
   const std::string second = Show(std::stoll(runs[0]["id"].get<std::string>()))["answer"];
   EXPECT_EQ(second, std::string(1 << 20, 'x'));
 }
