@@ -69,6 +69,10 @@ const std::vector<SettingSpec>& FixedSettings() {
             {"history", SettingType::kBool, true,
              "whether aixd keeps every run in its run history (history.db in the storage "
              "directory; aix history, aix usage); true/false"},
+            {"render", SettingType::kBool, false,
+             "whether aix shows answers on a terminal as formatted Markdown (headings, lists, "
+             "code set apart; aix run, reply, chat; --render/--no-render for one command); "
+             "pipes always get the raw text; true/false"},
             {"history_keep_days", SettingType::kDays, defaults::kHistoryKeepDays,
              "days a conversation stays in the history after its last turn before it is "
              "pruned; 0 keeps every run"},

@@ -7,7 +7,8 @@ packages=(
   bazel-bootstrap g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libre2-dev
   libabsl-dev libcurl4-openssl-dev libyaml-cpp-dev libcli11-dev
-  nlohmann-json3-dev libsystemd-dev libexpat1-dev libarchive-dev libmicrohttpd-dev libsqlite3-dev libedit-dev git
+  nlohmann-json3-dev libsystemd-dev libexpat1-dev libarchive-dev libmicrohttpd-dev libsqlite3-dev libedit-dev
+  libcmark-gfm-dev git
   # tests, sanitizers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   systemd util-linux procps python3 python3-grpcio curl openssl hyperfine nghttp2-server

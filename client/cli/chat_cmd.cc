@@ -30,6 +30,7 @@
 #include "client/connect.h"
 #include "client/env_keys.h"
 #include "client/line_editor.h"
+#include "client/markdown.h"
 #include "client/terminal.h"
 #include "common/files.h"
 #include "common/limits.h"
@@ -50,7 +51,7 @@ you are typing; Ctrl-D or /exit leaves.
   /system [TEXT]      show or set the system prompt; "/system -" drops it
   /new                start a new conversation
   /history            the conversation so far, with its token usage
-  /last               print the last answer again, as it came
+  /last               print the last answer again, as it came (raw)
   /save NAME          save the conversation's first message as prompt NAME
   /help               this
   /exit               leave (as Ctrl-D)
@@ -119,7 +120,7 @@ std::string AsTemplate(const std::string& text) {
 
 class Session {
  public:
-  explicit Session(RunArgs args) : args_(std::move(args)) {
+  explicit Session(RunArgs args) : args_(std::move(args)), render_(RenderWanted(args_)) {
     if (args_.continues) conversation_ = args_.conversation_id;
     newest_ = args_.continues && args_.conversation_id == 0;
   }
@@ -203,6 +204,14 @@ class Session {
     v1::RunEvent ev;
     std::string answer;
     char last = '\n';
+    std::optional<MarkdownStream> markdown;
+    if (render_) markdown.emplace();
+    auto show = [&](const std::string& piece) {
+      if (piece.empty()) return;
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+      std::fflush(stdout);
+      last = piece.back();
+    };
     while (reader->Read(&ev)) {
       if (ev.has_plan()) {
         for (const auto& w : ev.plan().warnings()) std::cerr << "warning: " << w << "\n";
@@ -215,10 +224,8 @@ class Session {
       } else if (ev.has_notice()) {
         std::cerr << "aix: " << ev.notice().message() << "\n";
       } else if (ev.has_text() && !ev.text().empty()) {
-        std::fwrite(ev.text().data(), 1, ev.text().size(), stdout);
-        std::fflush(stdout);
+        show(markdown ? markdown->Feed(ev.text()) : ev.text());
         answer += ev.text();
-        last = ev.text().back();
       } else if (ev.has_done()) {
         provider_shown_ = ev.done().provider();
         model_shown_ = ev.done().model();
@@ -226,6 +233,7 @@ class Session {
     }
     grpc::Status st = reader->Finish();
     const bool interrupted = Interrupts::Get().Unwatch();
+    if (markdown) show(markdown->Flush());
     if (last != '\n') std::cout << "\n";
     if (interrupted) {
       std::cerr << "[stopped; the session goes on]\n";
@@ -360,6 +368,7 @@ class Session {
   }
 
   RunArgs args_;
+  const bool render_;
   int64_t conversation_ = 0;  // 0: none recorded yet
   bool newest_ = false;       // continue the newest conversation (--continue)
   std::optional<std::string> provider_, model_, system_;  // set by /commands
@@ -385,13 +394,16 @@ std::vector<Subcommand> AddChat(CLI::App& root) {
       ->check(CLI::Range(0.0, 2.0));
   cmd->add_flag("--no-history", a->no_history,
                 "Keep the session out of the run history (its turns go along with each message)");
+  auto* render = cmd->add_flag("--render", a->render,
+                               "Show answers as formatted Markdown (default: the render setting)");
+  cmd->add_flag("--no-render", a->no_render, "Show answers' raw text")->excludes(render);
   auto continue_ids = std::make_shared<std::vector<std::string>>();
   CLI::Option* cont = cmd->add_option("--continue", *continue_ids,
                                       "Go on with a conversation: the newest from aix, or ID")
                           ->expected(0, 1);
   return {{cmd, [a, cont, continue_ids]() -> absl::Status {
              if (!IsTerminal(STDIN_FILENO) || !IsTerminal(STDOUT_FILENO)) {
-               return absl::FailedPreconditionError(
+               return absl::InvalidArgumentError(
                    "aix chat needs a terminal; from a script or a pipe, continue a conversation "
                    "with aix reply (git diff | aix reply \"review this\")");
              }

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "aix/v1/config.grpc.pb.h"
 #include "aix/v1/keys.grpc.pb.h"
 #include "common/attempts_json.h"
 #include "aix/v1/prompts.grpc.pb.h"
@@ -33,6 +35,7 @@
 #include "client/cli/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
+#include "client/markdown.h"
 #include "client/template_commands.h"
 #include "client/terminal.h"
 #include "common/exit_codes.h"
@@ -232,8 +235,23 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
   std::string text, shown;
   const bool collect = a.json || !a.output.empty();
   const bool chatty = a.verbose || IsTerminal(STDERR_FILENO);
+  std::optional<MarkdownStream> markdown;
+  if (!collect && !show_plan && RenderWanted(a)) markdown.emplace();
   bool printed_any = false;
   char last = '\n';
+  // Show writes a piece of the answer as it is, unbuffered, so it appears
+  // as the provider sends it.
+  auto show = [&](const std::string& piece) {
+    if (piece.empty()) return;
+    if (fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() || fflush(stdout) != 0) {
+      // The reader went away: stop the run upstream and leave quietly, as
+      // a program killed by SIGPIPE would.
+      ctx->TryCancel();
+      QuickExit(kExitBrokenPipe);
+    }
+    printed_any = true;
+    last = piece.back();
+  };
   while (reader->Read(&ev)) {
     if (ev.has_plan()) {
       *plan_seen = true;
@@ -244,24 +262,14 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
       if (chatty) std::cerr << "aix: " << ev.notice().message() << "\n";
     } else if (ev.has_text()) {
       text += ev.text();
-      if (!collect && !ev.text().empty()) {
-        // Unbuffered: each piece appears as the provider sends it.
-        if (fwrite(ev.text().data(), 1, ev.text().size(), stdout) != ev.text().size() ||
-            fflush(stdout) != 0) {
-          // The reader went away: stop the run upstream and leave quietly,
-          // as a program killed by SIGPIPE would.
-          ctx->TryCancel();
-          QuickExit(kExitBrokenPipe);
-        }
-        printed_any = true;
-        last = ev.text().back();
-      }
+      if (!collect) show(markdown ? markdown->Feed(ev.text()) : ev.text());
     } else if (ev.has_done()) {
       done = ev.done();
     }
   }
   grpc::Status st = reader->Finish();
   if (stdout_closed->load()) QuickExit(kExitBrokenPipe);
+  if (markdown) show(markdown->Flush());
   if (printed_any && last != '\n' && IsTerminal(STDOUT_FILENO)) std::cout << "\n";
   if (interrupts.interrupted()) return absl::CancelledError("interrupted; the request was cancelled");
   AIX_RETURN_IF_ERROR(CallStatus(st));
@@ -374,6 +382,10 @@ void AddSendOptions(CLI::App* cmd, RunArgs* a) {
                 "Retries, fallbacks, token usage, time to first token and the conversation id on "
                 "stderr");
   cmd->add_flag("--no-history", a->no_history, "Keep this run out of the run history");
+  auto* render = cmd->add_flag("--render", a->render,
+                               "On a terminal, show the answer as formatted Markdown (default: the "
+                               "render setting); pipes get the raw text");
+  cmd->add_flag("--no-render", a->no_render, "Show the answer's raw text")->excludes(render);
   cmd->add_option("--last", a->last_turns,
                   "Continuing: send only the conversation's last N turns (a turn is a prompt "
                   "and its answer)")
@@ -394,6 +406,16 @@ absl::StatusOr<int64_t> ConversationId(const std::vector<std::string>& given) {
 }
 
 }  // namespace
+
+bool RenderWanted(const RunArgs& a) {
+  if (!IsTerminal(STDOUT_FILENO) || a.no_render) return false;
+  if (a.render) return true;
+  v1::GetSettingRequest req;
+  req.set_key("render");
+  v1::Setting setting;
+  return Call(&v1::ConfigService::Stub::GetSetting, req, &setting).ok() &&
+         setting.value_json() == "true";
+}
 
 absl::StatusOr<std::vector<CommandNote>> FillPromptInputs(const RunArgs& a, bool interactive,
                                                          v1::RunRequest* req) {

@@ -16,6 +16,11 @@ namespace aix {
 // Ctrl-C cancels, the status says how it ended.
 absl::Status RunPrompt(const RunArgs& a);
 
+// RenderWanted says whether answers are shown as formatted Markdown: only
+// on a terminal, as --render/--no-render say, else as the `render` setting
+// says (asked of aixd only then).
+bool RenderWanted(const RunArgs& a);
+
 // FillPromptInputs completes a saved prompt's request as `aix run` does:
 // missing parameters asked for on a terminal (`interactive`), {input} read
 // from stdin otherwise, the template's commands run here. Returns what the

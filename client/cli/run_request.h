@@ -37,6 +37,9 @@ struct RunArgs {
   bool continues = false;
   int64_t conversation_id = 0;
   int last_turns = 0;
+  // --render / --no-render: Markdown on a terminal (else the setting).
+  bool render = false;
+  bool no_render = false;
   // reply: what the user says next (aix reply); the prompt stays empty.
   std::vector<std::string> message;
 };

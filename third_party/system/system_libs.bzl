@@ -54,7 +54,8 @@ def _system_libs_impl(rctx):
         parts = spec.split(" ")
         static = parts[0] == "static"
         extra = ["-l" + p[1:] for p in parts[1:] if p.startswith("+")]
-        modules = [p for p in parts[1:] if not p.startswith("+")]
+        dropped = ["-l" + p[1:] for p in parts[1:] if p.startswith("-")]
+        modules = [p for p in parts[1:] if not p.startswith("+") and not p.startswith("-")]
         cflags = _pkg_config(rctx, ["--cflags"] + modules)
         flavours = [(name, static)]
         if static:
@@ -68,6 +69,7 @@ def _system_libs_impl(rctx):
                 t_extra = ["-l" + p[1:] for p in t_parts if p.startswith("+")]
                 t_modules = [p for p in t_parts if not p.startswith("+")]
             libs = t_extra + _pkg_config(rctx, (["--static"] if as_static else []) + ["--libs"] + t_modules)
+            libs = [l for l in libs if l not in dropped]
             linkopts = _link_flags(rctx, libs, as_static)
             if as_static:
                 # Abseil's archives depend on each other in cycles.
@@ -84,8 +86,9 @@ def _system_libs_impl(rctx):
 system_libs = repository_rule(
     implementation = _system_libs_impl,
     attrs = {
-        # target name -> "static|shared MODULE... [+LIB...]"; +LIB adds a
-        # library that has no pkg-config module of its own.
+        # target name -> "static|shared MODULE... [+LIB...] [-LIB...]"; +LIB
+        # adds a library that has no pkg-config module of its own, -LIB drops
+        # one that the modules name but that is not used (and not shipped).
         "libraries": attr.string_dict(mandatory = True),
         # target name -> "MODULE... [+LIB...]" for the _shared flavour of a
         # static entry, when it must differ.

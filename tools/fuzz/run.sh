@@ -2,14 +2,14 @@
 # Coverage-guided fuzzing of the hand-written parsers and of the provider
 # dialects with libFuzzer (clang-14, ASan + UBSan).
 # Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]
-#   (default 60 each; targets sse template dialect chat redact import)
+#   (default 60 each; targets sse template dialect chat redact import markdown)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
-targets=" ${*:-sse template dialect chat redact import} "
+targets=" ${*:-sse template dialect chat redact import markdown} "
 out=/tmp/aix-fuzz
 absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
@@ -28,6 +28,7 @@ build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/pro
   daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
   daemon/http/sse.cc common/text.cc common/json_depth.cc
 build redact tests/testdata/redact common/redact_fuzz.cc common/redact.cc
+build markdown tests/testdata/markdown client/markdown_fuzz.cc client/markdown.cc -lcmark-gfm
 # The endpoint's request parser: its RunRequest comes from the generated
 # protobuf code, built by Bazel first.
 if [[ "$targets" == *" chat "* ]]; then
