@@ -409,7 +409,7 @@ std::vector<Subcommand> AddChat(CLI::App& root) {
              }
              if (cont->count() > 0) {
                a->continues = true;
-               if (!continue_ids->empty()) {
+               if (!continue_ids->empty() && !continue_ids->front().empty()) {
                  if (!absl::SimpleAtoi(continue_ids->front(), &a->conversation_id) ||
                      a->conversation_id <= 0) {
                    return absl::InvalidArgumentError(absl::StrCat(

@@ -394,7 +394,8 @@ void AddSendOptions(CLI::App* cmd, RunArgs* a) {
 
 // ConversationId reads --continue's optional value.
 absl::StatusOr<int64_t> ConversationId(const std::vector<std::string>& given) {
-  if (given.empty()) return 0;
+  // CLI11 gives a flag-like --continue as no value or as one empty value.
+  if (given.empty() || given.front().empty()) return 0;
   int64_t id;
   if (!absl::SimpleAtoi(given.front(), &id) || id <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -18,7 +18,7 @@ absl::Status Unsendable(int64_t conversation, int turn, absl::string_view why, i
   return absl::FailedPreconditionError(absl::StrCat(
       "conversation ", conversation, " cannot be sent again as it was: turn ", turn, " ", why,
       keep > 0 ? absl::StrCat("; send only the turns after it: --last ", keep)
-               : std::string("; start a new conversation (aix run)")));
+               : std::string("; start a new conversation (aix run, or /new in aix chat)")));
 }
 
 }  // namespace
@@ -93,8 +93,8 @@ std::string TooLongHint(absl::string_view error, int sent_turns) {
   if (!too_long) return "";
   return absl::StrCat(
       ". The conversation (", sent_turns,
-      " earlier turns) is longer than the model takes: start a new one (aix run), "
-      "or send only the last turns: aix reply --last N");
+      " earlier turns) is longer than the model takes: start a new one (aix run, or /new in aix "
+      "chat), or send only the last turns: aix reply --last N");
 }
 
 }  // namespace aix::runs

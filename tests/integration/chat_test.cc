@@ -64,6 +64,15 @@ class Terminal {
     }
   }
 
+  // CtrlD types Ctrl-D at a prompt just shown. libedit prints its prompt a
+  // moment before it takes the terminal out of line mode; a Ctrl-D typed in
+  // between is the terminal's own end of file, not a key libedit reads.
+  // People do not type within that moment; a test does.
+  void CtrlD() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    Type("\x04");
+  }
+
   // WaitFor reads until `text` appears after what earlier waits consumed.
   bool WaitFor(const std::string& text, int timeout_ms = 20000) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -176,24 +185,27 @@ TEST_F(ChatTest, ASessionAsAPersonTypesIt) {
   ASSERT_TRUE(t.WaitFor("^C")) << t.seen();
   t.Type("/model other-model\r");
   ASSERT_TRUE(t.WaitFor("model: other-model")) << t.seen();
+  ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
+  t.Type("/system be brief\r");
+  ASSERT_TRUE(t.WaitFor("system: be brief")) << t.seen();
+  ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
   t.Type("next\r");
   ASSERT_TRUE(t.WaitFor("Echo: next")) << t.seen();
   EXPECT_EQ(LastBody()["model"], "other-model");
   std::vector<std::string> sent = Sent();
-  ASSERT_EQ(sent.size(), 9u) << ::testing::PrintToString(sent);
-  EXPECT_EQ(sent[0], "user:hello");
-  EXPECT_EQ(sent[1], "assistant:Echo: hello");
-  EXPECT_EQ(sent[6], "user:tell me a story");
-  EXPECT_THAT(sent[7], ::testing::StartsWith("assistant:once upon a time"));
-  EXPECT_EQ(sent[8], "user:next");
+  ASSERT_EQ(sent.size(), 10u) << ::testing::PrintToString(sent);
+  EXPECT_EQ(sent[0], "system:be brief");
+  EXPECT_EQ(sent[1], "user:hello");
+  EXPECT_EQ(sent[2], "assistant:Echo: hello");
+  EXPECT_EQ(sent[7], "user:tell me a story");
+  EXPECT_THAT(sent[8], ::testing::StartsWith("assistant:once upon a time"));
+  EXPECT_EQ(sent[9], "user:next");
 
   ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
   t.Type("/history\r");
   ASSERT_TRUE(t.WaitFor("5 turns")) << t.seen();
-  // Ctrl-D at the prompt (typed ahead, the terminal would read it as its
-  // own end of file before libedit takes the line).
   ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
-  t.Type("\x04");
+  t.CtrlD();
   EXPECT_EQ(t.Exit(), 0) << t.seen();
 
   // The session is one conversation in the history; reply goes on with it.
@@ -202,7 +214,35 @@ TEST_F(ChatTest, ASessionAsAPersonTypesIt) {
   ASSERT_EQ(c.size(), 1u) << list.out;
   EXPECT_EQ(c[0]["turns"], 5);
   ASSERT_EQ(box_.Aix({"reply", "from the shell"}).exit_code, 0);
-  EXPECT_EQ(Sent().size(), 11u);
+  EXPECT_EQ(Sent().size(), 12u);
+  EXPECT_EQ(Sent().front(), "system:be brief") << "the conversation's system prompt goes on";
+
+  // aix chat --continue picks it up again.
+  Terminal again({AixPath(), "chat", "--continue"}, box_.env);
+  ASSERT_TRUE(again.WaitFor("> ")) << again.seen();
+  again.Type("back again\r");
+  ASSERT_TRUE(again.WaitFor("Echo: back again")) << again.seen();
+  EXPECT_EQ(Sent().size(), 14u);
+  ASSERT_TRUE(again.WaitFor("> ")) << again.seen();
+  again.Type("/exit\r");
+  EXPECT_EQ(again.Exit(), 0) << again.seen();
+}
+
+// With the run history off, the session keeps its turns itself and sends
+// them along.
+TEST_F(ChatTest, WithTheHistoryOffTheSessionSendsItsOwnTurns) {
+  ASSERT_EQ(box_.Aix({"config", "--set", "history", "false"}).exit_code, 0);
+  Terminal t({AixPath(), "chat"}, box_.env);
+  ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
+  t.Type("one\r");
+  ASSERT_TRUE(t.WaitFor("Echo: one")) << t.seen();
+  ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
+  t.Type("two\r");
+  ASSERT_TRUE(t.WaitFor("Echo: two")) << t.seen();
+  EXPECT_THAT(Sent(), ::testing::ElementsAre("user:one", "assistant:Echo: one", "user:two"));
+  ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
+  t.CtrlD();
+  EXPECT_EQ(t.Exit(), 0) << t.seen();
 }
 
 // A saved prompt as the first turn, /new, /save, /exit; and a pipe is
@@ -263,7 +303,7 @@ TEST_F(ChatTest, MarkdownIsRenderedOnATerminalOnlyWhenAsked) {
     t.Type("/last\r");
     ASSERT_TRUE(t.WaitFor("# Title")) << "/last prints the answer as it came: " << t.seen();
     ASSERT_TRUE(t.WaitFor("> ")) << t.seen();
-    t.Type("\x04");
+    t.CtrlD();
     EXPECT_EQ(t.Exit(), 0) << t.seen();
   }
 }
