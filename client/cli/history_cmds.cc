@@ -122,7 +122,7 @@ void PrintList(const v1::ListRunsResponse& resp, const char* empty) {
 
 // ---- list ------------------------------------------------------------------
 
-// ConversationsJson is a listing for machines, with unreported token counts
+// ConversationJson is a conversation for machines, with unreported token counts
 // null.
 nlohmann::json ConversationJson(const v1::Conversation& c) {
   nlohmann::json j = nlohmann::json::parse(ProtoJson(c));
@@ -244,6 +244,10 @@ absl::Status ShowConversation(int64_t id, bool json) {
     std::cout << "; the last turn sent " << last->prompt_tokens() << " prompt tokens";
   }
   std::cout << "\n";
+  if (c.runs_size() < c.turns()) {
+    std::cout << "(the newest " << c.runs_size() << " turns are shown; see an older one with: aix "
+              << "history show RUN --run, its ids with: aix history --runs)\n";
+  }
   std::string system;
   for (const v1::RunRecord& r : c.runs()) {
     std::cout << "\n=== turn " << r.turn() << " (run " << r.id() << ", "

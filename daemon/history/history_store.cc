@@ -81,6 +81,14 @@ constexpr char kColumns[] =
     "attempts, client, conversation, turn, context";
 constexpr int kColumnCount = 22;
 
+// kListedColumns are kColumns for listings: the long texts only as far as a
+// listing shows them (the service cuts them to 160 characters), so listing
+// 1,000 runs never reads their megabytes of answers.
+constexpr char kListedColumns[] =
+    "id, started_ms, prompt, params, substr(rendered, 1, 1000), system, provider, model, "
+    "substr(answer, 1, 1000), finish_reason, prompt_tokens, completion_tokens, ttft_ms, "
+    "total_ms, outcome, error_class, error_message, attempts, client, conversation, turn, ''";
+
 // Fix is what to do about the error `db` last had: a damaged file has a
 // remedy that loses nothing the user can still get back.
 std::string Fix(sqlite3* db) {
@@ -342,10 +350,59 @@ absl::StatusOr<int64_t> HistoryStore::NewestConversation(const std::string& clie
   return s.Int(0);
 }
 
-absl::StatusOr<std::vector<RunRecord>> HistoryStore::Turns(int64_t conversation) {
-  return Query(absl::StrCat("SELECT ", kColumns,
-                            " FROM runs WHERE conversation = ? ORDER BY turn, id"),
-               {}, {conversation});
+absl::StatusOr<std::vector<RunRecord>> HistoryStore::Turns(int64_t conversation, int max_turns,
+                                                           size_t max_bytes, bool* over_budget) {
+  if (over_budget != nullptr) *over_budget = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  // Newest first, so that a budget keeps the turns a follow-up needs most,
+  // and a conversation of any size costs at most the budget (and one row).
+  Statement s(db_, absl::StrCat("SELECT ", kColumns,
+                                " FROM runs WHERE conversation = ? ORDER BY turn DESC, id DESC",
+                                max_turns > 0 ? " LIMIT ?" : ""));
+  std::vector<Arg> args = {conversation};
+  if (max_turns > 0) args.push_back(int64_t{max_turns});
+  AIX_RETURN_IF_ERROR(s.Bind(args));
+  std::vector<RunRecord> out;
+  size_t bytes = 0;
+  while (true) {
+    AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    RunRecord r = FromRow(s);
+    bytes += r.rendered.size() + r.answer.size() + r.context_json.size() + r.system.size();
+    if (bytes > max_bytes && !out.empty()) {
+      if (over_budget != nullptr) *over_budget = true;
+      break;
+    }
+    out.push_back(std::move(r));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+absl::Status HistoryStore::SummarizeLocked(Conversation* c) {
+  Statement s(db_,
+              "SELECT MIN(started_ms), MAX(started_ms), COUNT(*), SUM(MAX(prompt_tokens, 0)), "
+              "SUM(MAX(completion_tokens, 0)), MIN(turn), MAX(turn) FROM runs WHERE "
+              "conversation = ?");
+  AIX_RETURN_IF_ERROR(s.Bind({c->id}));
+  AIX_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return absl::OkStatus();
+  c->started = absl::FromUnixMillis(s.Int(0));
+  c->updated = absl::FromUnixMillis(s.Int(1));
+  c->turns = static_cast<int>(s.Int(2));
+  c->prompt_tokens = s.Int(3);
+  c->completion_tokens = s.Int(4);
+  c->first.turn = static_cast<int>(s.Int(5));
+  c->last.turn = static_cast<int>(s.Int(6));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Conversation> HistoryStore::Summary(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Conversation c;
+  AIX_ASSIGN_OR_RETURN(c.id, ConversationOfLocked(id));
+  AIX_RETURN_IF_ERROR(SummarizeLocked(&c));
+  return c;
 }
 
 absl::StatusOr<std::vector<Conversation>> HistoryStore::Conversations(const Filter& f) {
@@ -380,24 +437,9 @@ absl::StatusOr<std::vector<Conversation>> HistoryStore::Conversations(const Filt
       out.push_back(std::move(c));
     }
   }
+  for (Conversation& c : out) AIX_RETURN_IF_ERROR(SummarizeLocked(&c));
   for (Conversation& c : out) {
-    Statement s(db_,
-                "SELECT MIN(started_ms), MAX(started_ms), COUNT(*), SUM(MAX(prompt_tokens, 0)), "
-                "SUM(MAX(completion_tokens, 0)), MIN(turn), MAX(turn) FROM runs WHERE "
-                "conversation = ?");
-    AIX_RETURN_IF_ERROR(s.Bind({c.id}));
-    AIX_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) continue;
-    c.started = absl::FromUnixMillis(s.Int(0));
-    c.updated = absl::FromUnixMillis(s.Int(1));
-    c.turns = static_cast<int>(s.Int(2));
-    c.prompt_tokens = s.Int(3);
-    c.completion_tokens = s.Int(4);
-    c.first.turn = static_cast<int>(s.Int(5));
-    c.last.turn = static_cast<int>(s.Int(6));
-  }
-  for (Conversation& c : out) {
-    Statement s(db_, absl::StrCat("SELECT ", kColumns,
+    Statement s(db_, absl::StrCat("SELECT ", kListedColumns,
                                   " FROM runs WHERE conversation = ? AND turn IN (?, ?) "
                                   "ORDER BY turn, id"));
     AIX_RETURN_IF_ERROR(s.Bind({c.id, int64_t{c.first.turn}, int64_t{c.last.turn}}));
@@ -449,7 +491,7 @@ absl::StatusOr<std::vector<RunRecord>> HistoryStore::List(const Filter& f) {
   std::rotate(where.begin(), where.begin() + 1, where.end());
   const int64_t since =
       f.since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(f.since);
-  return Query(absl::StrCat("SELECT ", kColumns, " FROM runs WHERE ", absl::StrJoin(where, " AND "),
+  return Query(absl::StrCat("SELECT ", kListedColumns, " FROM runs WHERE ", absl::StrJoin(where, " AND "),
                             " ORDER BY started_ms DESC, id DESC LIMIT ?"),
                text, {since, f.limit});
 }
@@ -490,7 +532,7 @@ absl::StatusOr<std::vector<RunRecord>> HistoryStore::Search(const std::string& q
   const std::string snippet = absl::StrCat(
       "(SELECT snippet(runs_text, -1, char(", int{kMatchStart}, "), char(", int{kMatchEnd},
       "), '…', 12) FROM runs_text WHERE runs_text MATCH ?1 AND rowid = runs.id)");
-  std::string sql = absl::StrCat("SELECT ", kColumns, ", ", snippet,
+  std::string sql = absl::StrCat("SELECT ", kListedColumns, ", ", snippet,
                                  " FROM runs WHERE id IN (SELECT rowid FROM runs_text WHERE "
                                  "runs_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY id DESC");
   return Query(sql, {absl::StrJoin(terms, " ")}, {limit});

@@ -17,6 +17,7 @@
 #define AIX_DAEMON_HISTORY_HISTORY_STORE_H_
 
 #include <optional>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -116,8 +117,17 @@ class HistoryStore {
   // NewestConversation is the conversation of the newest run made by
   // `client` ("aix"); NotFound when there is none.
   absl::StatusOr<int64_t> NewestConversation(const std::string& client);
-  // Turns returns a conversation's runs in order (by turn).
-  absl::StatusOr<std::vector<RunRecord>> Turns(int64_t conversation);
+  // Turns returns a conversation's runs in order (by turn): the newest
+  // `max_turns` (0: all), and of those, newest first, only as many as keep
+  // their text (prompt, answer, context, system prompt) within `max_bytes`
+  // (the newest always); *over_budget says whether older ones were left
+  // out for that.
+  absl::StatusOr<std::vector<RunRecord>> Turns(int64_t conversation, int max_turns = 0,
+                                               size_t max_bytes = SIZE_MAX,
+                                               bool* over_budget = nullptr);
+  // Summary sums up the conversation `id` names (any of its run ids):
+  // times, turns, tokens (first and last carry only their turn numbers).
+  absl::StatusOr<Conversation> Summary(int64_t id);
   // Conversations returns the conversations with a run that matches
   // `filter`, the newest-updated first.
   absl::StatusOr<std::vector<Conversation>> Conversations(const Filter& filter);
@@ -158,6 +168,7 @@ class HistoryStore {
                                                      const std::vector<int64_t>& int_args);
   absl::StatusOr<std::vector<int64_t>> IdsLocked(const std::string& sql, int64_t arg);
   absl::StatusOr<int64_t> ConversationOfLocked(int64_t id);
+  absl::Status SummarizeLocked(Conversation* c);
 
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_

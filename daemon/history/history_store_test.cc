@@ -311,5 +311,50 @@ TEST_F(HistoryStoreTest, PruneKeepsAConversationStillInUse) {
   EXPECT_EQ(store_->Turns(*kept)->size(), 2u);
 }
 
+// A conversation is read newest first within a budget: its size never
+// decides how much memory a follow-up or a `show` takes.
+TEST_F(HistoryStoreTest, TurnsAreReadNewestFirstWithinABudget) {
+  RunRecord first = Run("big", "openai", std::string(1000, 'a'), absl::Now());
+  auto id = store_->Add(first);
+  ASSERT_TRUE(id.ok());
+  for (int i = 2; i <= 10; ++i) {
+    RunRecord r = Run("", "openai", std::string(1000, 'a' + i), absl::Now());
+    r.conversation = *id;
+    ASSERT_TRUE(store_->Add(r).ok());
+  }
+  bool over = true;
+  auto all = store_->Turns(*id, 0, SIZE_MAX, &over);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 10u);
+  EXPECT_FALSE(over);
+  auto last3 = store_->Turns(*id, 3, SIZE_MAX, &over);
+  ASSERT_EQ(last3->size(), 3u);
+  EXPECT_EQ(last3->front().turn, 8);
+  EXPECT_EQ(last3->back().turn, 10);
+  EXPECT_FALSE(over);
+  // Each turn holds ~1 KB of text: 4.5 KB keeps the newest four.
+  auto budget = store_->Turns(*id, 0, 4500, &over);
+  ASSERT_EQ(budget->size(), 4u);
+  EXPECT_EQ(budget->front().turn, 7);
+  EXPECT_TRUE(over);
+  // The newest turn comes whatever the budget.
+  EXPECT_EQ(store_->Turns(*id, 0, 1, &over)->size(), 1u);
+
+  auto summary = store_->Summary(all->back().id);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->id, *id);
+  EXPECT_EQ(summary->turns, 10);
+  EXPECT_EQ(summary->prompt_tokens, 30);
+  EXPECT_EQ(store_->Summary(9999).status().code(), absl::StatusCode::kNotFound);
+  // Listings carry the beginning of long texts only.
+  auto listed = store_->List(Filter());
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->front().answer.size(), 1000u);
+  RunRecord longer = Run("long", "openai", std::string(5000, 'z'), absl::Now());
+  ASSERT_TRUE(store_->Add(longer).ok());
+  EXPECT_EQ(store_->List(Filter())->front().answer.size(), 1000u);
+  EXPECT_EQ(store_->Get(store_->List(Filter())->front().id)->answer.size(), 5000u);
+}
+
 }  // namespace
 }  // namespace aix::history

@@ -59,12 +59,7 @@ absl::StatusOr<Earlier> EarlierTurns(int64_t conversation,
     out.turns.push_back({"assistant", r.answer});
     bytes += r.rendered.size() + r.answer.size();
     ++out.sent_turns;
-    if (bytes > kMaxConversationBytes) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "conversation ", conversation, " has more than ", kMaxConversationBytes >> 20,
-          " MiB of text, more than aix sends in one request; send only its last turns: --last N "
-          "(or start a new conversation)"));
-    }
+    if (bytes > kMaxConversationBytes) return TooMuchText(conversation);
   }
   // Who answered last, and how it was asked.
   auto answered = std::find_if(runs.rbegin(), runs.rend(),
@@ -82,6 +77,13 @@ absl::StatusOr<Earlier> EarlierTurns(int64_t conversation,
     }
   }
   return out;
+}
+
+absl::Status TooMuchText(int64_t conversation) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "conversation ", conversation, " has more than ", kMaxConversationBytes >> 20,
+      " MiB of text, more than aix sends in one request; send only its last turns: --last N "
+      "(or start a new conversation)"));
 }
 
 std::string TooLongHint(absl::string_view error, int sent_turns) {

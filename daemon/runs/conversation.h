@@ -41,6 +41,9 @@ struct Earlier {
 absl::StatusOr<Earlier> EarlierTurns(int64_t conversation,
                                      const std::vector<history::RunRecord>& runs, int last);
 
+// TooMuchText is the refusal of a conversation over kMaxConversationBytes.
+absl::Status TooMuchText(int64_t conversation);
+
 // TooLongHint is what to add to a provider's refusal of a continued
 // conversation that looks like "too long for the model"; empty otherwise.
 std::string TooLongHint(absl::string_view error, int sent_turns);

@@ -17,6 +17,9 @@ namespace {
 // Characters of the prompt and the answer a listing carries.
 constexpr size_t kExcerpt = 160;
 
+// Most text GetConversation returns; the client takes 64 MiB.
+constexpr size_t kMaxConversationReplyBytes = 48 << 20;
+
 // Most runs one listing returns.
 constexpr int kMaxLimit = 1000;
 
@@ -178,19 +181,10 @@ grpc::Status HistoryServiceImpl::GetConversation(grpc::ServerContext* context,
                                                  v1::Conversation* response) {
   return Guarded(*peers_, context, [&]() -> absl::Status {
     AIX_ASSIGN_OR_RETURN(history::HistoryStore * store, Store());
-    AIX_ASSIGN_OR_RETURN(int64_t id, store->ConversationOf(request->id()));
-    AIX_ASSIGN_OR_RETURN(auto runs, store->Turns(id));
-    history::Conversation c;
-    c.id = id;
-    c.turns = static_cast<int>(runs.size());
-    for (const history::RunRecord& r : runs) {
-      c.prompt_tokens += r.prompt_tokens.value_or(0);
-      c.completion_tokens += r.completion_tokens.value_or(0);
-    }
-    if (!runs.empty()) {
-      c.started = runs.front().started;
-      c.updated = runs.back().started;
-    }
+    AIX_ASSIGN_OR_RETURN(history::Conversation c, store->Summary(request->id()));
+    // The newest turns whole, as many as fit in a reply a client takes;
+    // `turns` still counts them all, and GetRun has any older one.
+    AIX_ASSIGN_OR_RETURN(auto runs, store->Turns(c.id, 0, kMaxConversationReplyBytes));
     ConversationToProto(c, response);
     for (const history::RunRecord& r : runs) ToProto(r, /*excerpt=*/false, response->add_runs());
     return absl::OkStatus();

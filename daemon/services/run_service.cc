@@ -275,7 +275,13 @@ absl::StatusOr<runs::Earlier> RunServiceImpl::LoadEarlier(const v1::RunRequest& 
   AIX_ASSIGN_OR_RETURN(int64_t conversation,
                        req.conversation_id() != 0 ? (*store)->ConversationOf(req.conversation_id())
                                                   : (*store)->NewestConversation("aix"));
-  AIX_ASSIGN_OR_RETURN(std::vector<history::RunRecord> runs, (*store)->Turns(conversation));
+  // Read newest first within the bound, so a conversation of any size
+  // costs at most that much memory before it is refused.
+  bool over_budget = false;
+  AIX_ASSIGN_OR_RETURN(std::vector<history::RunRecord> runs,
+                       (*store)->Turns(conversation, req.last_turns(),
+                                       runs::kMaxConversationBytes, &over_budget));
+  if (over_budget) return runs::TooMuchText(conversation);
   return runs::EarlierTurns(conversation, runs, req.last_turns());
 }
 
