@@ -32,6 +32,7 @@
 #include "client/line_editor.h"
 #include "client/markdown.h"
 #include "client/terminal.h"
+#include "common/exit_codes.h"
 #include "common/files.h"
 #include "common/limits.h"
 #include "common/paths.h"
@@ -89,10 +90,14 @@ class Interrupts {
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;
         std::lock_guard<std::mutex> lock(mu_);
-        if (context_ != nullptr) {
-          fired_ = true;
-          context_->TryCancel();
+        if (context_ == nullptr) {
+          // Neither streaming nor in the line editor (which reads Ctrl-C as
+          // a key): asking for a prompt's parameter, starting aixd. Leave.
+          std::fputs("\naix: interrupted\n", stderr);
+          QuickExit(kExitInterrupted);
         }
+        fired_ = true;
+        context_->TryCancel();
       }
     }).detach();
     struct sigaction sa {};
