@@ -356,8 +356,10 @@ absl::Status Run(const RunArgs& a, Interrupts& interrupts) {
 // and what is shown of the answer.
 void AddSendOptions(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--provider", a->provider, registry::Choices());
-  cmd->add_option("-m,--model", a->model, "Model (default: the prompt's, then configured)");
-  cmd->add_option("--system", a->system, "System prompt");
+  cmd->add_option("-m,--model", a->model,
+                  "Model (default: a continued conversation's, the prompt's, then configured)");
+  cmd->add_option("--system", a->system,
+                  "System prompt (default: a continued conversation's, else the prompt's)");
   cmd->add_option("--max-tokens", a->max_tokens, "Reply length limit")->check(CLI::PositiveNumber);
   cmd->add_option("--temperature", a->temperature, "Sampling temperature")
       ->check(CLI::Range(0.0, 2.0));
