@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 
 namespace aix {
 namespace {
@@ -66,7 +68,7 @@ std::optional<std::string> LineEditor::ReadLine() {
   if (interrupted_) {
     std::fputs("^C\n", stdout);
     std::fflush(stdout);
-    return std::string("\x03");
+    return std::string();
   }
   if (line == nullptr || count <= 0) return std::nullopt;
   std::string out(line, static_cast<size_t>(count));
@@ -78,39 +80,28 @@ std::optional<std::string> LineEditor::Read() {
   continuing_ = false;
   std::optional<std::string> first = ReadLine();
   if (!first) return std::nullopt;
-  if (*first == "\x03") return std::string();
+  if (interrupted_) return std::string();
   std::string message;
+  continuing_ = true;  // the prompt of any line after the first
   if (absl::StripAsciiWhitespace(*first) == kBlock) {
-    // Everything up to the closing """ is one message.
-    continuing_ = true;
-    bool first_line = true;
-    while (true) {
-      std::optional<std::string> line = ReadLine();
-      if (!line) break;  // Ctrl-D ends the block too
-      if (*line == "\x03") {
-        continuing_ = false;
-        return std::string();
-      }
-      if (absl::StripAsciiWhitespace(*line) == kBlock) break;
-      if (!first_line) message += "\n";
-      message += *line;
-      first_line = false;
+    // Everything up to the closing """ is one message; Ctrl-D ends it too.
+    std::vector<std::string> lines;
+    for (std::optional<std::string> line; (line = ReadLine()) &&
+                                          absl::StripAsciiWhitespace(*line) != kBlock;) {
+      if (interrupted_) return std::string();
+      lines.push_back(*std::move(line));
     }
+    message = absl::StrJoin(lines, "\n");
   } else {
     message = *first;
     while (absl::EndsWith(message, "\\")) {
       message.back() = '\n';
-      continuing_ = true;
       std::optional<std::string> line = ReadLine();
       if (!line) break;
-      if (*line == "\x03") {
-        continuing_ = false;
-        return std::string();
-      }
+      if (interrupted_) return std::string();
       message += *line;
     }
   }
-  continuing_ = false;
   Remember(message);
   return message;
 }

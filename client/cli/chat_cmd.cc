@@ -17,7 +17,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "aix/v1/history.grpc.pb.h"
@@ -181,21 +180,13 @@ class Session {
   // Send streams one turn. Errors are shown and the session goes on.
   void Send(v1::RunRequest req, const std::string& said) {
     AddEnvironmentKeys(req.mutable_api_keys());
-    if (conversation_ == 0 && !newest_) {
+    if (!said.empty()) {
       // No recorded conversation to continue (the history is off, or this
       // is the first message): the turns so far go along as messages.
-      std::vector<v1::ChatMessage> turns = local_;
-      if (!said.empty()) {
-        req.clear_messages();
-        for (const v1::ChatMessage& m : turns) *req.add_messages() = m;
-        v1::ChatMessage* m = req.add_messages();
-        m->set_role("user");
-        m->set_content(said);
+      if (conversation_ == 0 && !newest_) {
+        for (const v1::ChatMessage& m : local_) *req.add_messages() = m;
       }
-    } else if (!said.empty()) {
-      v1::ChatMessage* m = req.add_messages();
-      m->set_role("user");
-      m->set_content(said);
+      *req.add_messages() = Message("user", said);
     }
     if (req.ByteSizeLong() > kMaxRequestBytes) {
       std::cerr << "aix: that message is over " << (kMaxRequestBytes >> 20)
@@ -247,18 +238,17 @@ class Session {
       if (answer.empty()) return;  // nothing to keep from this turn
     }
     last_answer_ = answer;
-    if (!said.empty() || !req.prompt().empty()) {
-      first_ = first_.empty() ? said : first_;
-      v1::ChatMessage user, assistant;
-      user.set_role("user");
-      user.set_content(said);
-      assistant.set_role("assistant");
-      assistant.set_content(answer);
-      if (!said.empty()) {
-        local_.push_back(user);
-        if (!answer.empty()) local_.push_back(assistant);
-      }
-    }
+    if (said.empty()) return;  // a saved prompt's turn: aixd rendered it
+    if (first_.empty()) first_ = said;
+    local_.push_back(Message("user", said));
+    if (!answer.empty()) local_.push_back(Message("assistant", answer));
+  }
+
+  static v1::ChatMessage Message(const std::string& role, const std::string& content) {
+    v1::ChatMessage m;
+    m.set_role(role);
+    m.set_content(content);
+    return m;
   }
 
   // Command runs a /command; false to leave.
@@ -414,14 +404,8 @@ std::vector<Subcommand> AddChat(CLI::App& root) {
              }
              if (cont->count() > 0) {
                a->continues = true;
-               if (!continue_ids->empty() && !continue_ids->front().empty()) {
-                 if (!absl::SimpleAtoi(continue_ids->front(), &a->conversation_id) ||
-                     a->conversation_id <= 0) {
-                   return absl::InvalidArgumentError(absl::StrCat(
-                       "--continue takes a conversation id (a number from aix history), not '",
-                       PrintableExcerpt(continue_ids->front(), 40), "'"));
-                 }
-               }
+               AIX_ASSIGN_OR_RETURN(a->conversation_id,
+                                    ContinueId(*continue_ids, "aix chat [NAME] --continue [ID]"));
              }
              AIX_RETURN_IF_ERROR(Connect(AutoStart::kYes).status());
              Interrupts::Get();

@@ -290,10 +290,8 @@ absl::Status Show(int64_t id, bool json) {
   if (!r.finish_reason().empty()) std::cout << ", finish " << r.finish_reason();
   std::cout << "\n";
   if (!r.error_message().empty()) std::cout << "error:     " << r.error_message() << "\n";
-  std::cout << "tokens:    "
-            << (r.has_prompt_tokens() ? absl::StrCat(r.prompt_tokens()) : "?") << " in, "
-            << (r.has_completion_tokens() ? absl::StrCat(r.completion_tokens()) : "?")
-            << " out" << (r.has_prompt_tokens() && r.has_completion_tokens() ? "" : " (not reported)")
+  std::cout << "tokens:    " << TurnTokens(r)
+            << (r.has_prompt_tokens() && r.has_completion_tokens() ? "" : " (not reported)")
             << "\n";
   std::cout << "time:      "
             << (r.time_to_first_token_ms() < 0

@@ -394,20 +394,6 @@ void AddSendOptions(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::PositiveNumber);
 }
 
-// ConversationId reads --continue's optional value.
-absl::StatusOr<int64_t> ConversationId(const std::vector<std::string>& given) {
-  // CLI11 gives a flag-like --continue as no value or as one empty value.
-  if (given.empty() || given.front().empty()) return 0;
-  int64_t id;
-  if (!absl::SimpleAtoi(given.front(), &id) || id <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--continue takes a conversation id (a number from aix history), not '",
-        PrintableExcerpt(given.front(), 40),
-        "'; write the prompt name first: aix run NAME --continue [ID]"));
-  }
-  return id;
-}
-
 }  // namespace
 
 bool RenderWanted(const RunArgs& a) {
@@ -418,6 +404,19 @@ bool RenderWanted(const RunArgs& a) {
   v1::Setting setting;
   return Call(&v1::ConfigService::Stub::GetSetting, req, &setting).ok() &&
          setting.value_json() == "true";
+}
+
+absl::StatusOr<int64_t> ContinueId(const std::vector<std::string>& given,
+                                   absl::string_view usage) {
+  // CLI11 gives a flag-like --continue as no value or as one empty value.
+  if (given.empty() || given.front().empty()) return 0;
+  int64_t id;
+  if (!absl::SimpleAtoi(given.front(), &id) || id <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--continue takes a conversation id (a number from aix history), not '",
+        PrintableExcerpt(given.front(), 40), "'; write the prompt name first: ", usage));
+  }
+  return id;
 }
 
 absl::StatusOr<std::vector<CommandNote>> FillPromptInputs(const RunArgs& a, bool interactive,
@@ -485,7 +484,8 @@ std::vector<Subcommand> AddRun(CLI::App& root) {
            [a, cont, continue_ids]() -> absl::Status {
              if (cont->count() > 0) {
                a->continues = true;
-               AIX_ASSIGN_OR_RETURN(a->conversation_id, ConversationId(*continue_ids));
+               AIX_ASSIGN_OR_RETURN(a->conversation_id,
+                                    ContinueId(*continue_ids, "aix run NAME --continue [ID]"));
              } else if (a->last_turns > 0) {
                return absl::InvalidArgumentError(
                    "--last counts the turns of a conversation being continued; add --continue");

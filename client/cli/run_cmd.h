@@ -3,9 +3,12 @@
 #define AIX_CLIENT_CLI_RUN_CMD_H_
 
 #include "absl/status/status.h"
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "client/cli/run_request.h"
 #include "client/template_commands.h"
 
@@ -20,6 +23,12 @@ absl::Status RunPrompt(const RunArgs& a);
 // on a terminal, as --render/--no-render say, else as the `render` setting
 // says (asked of aixd only then).
 bool RenderWanted(const RunArgs& a);
+
+// ContinueId reads --continue's optional value: 0 (the newest
+// conversation) when none was given; InvalidArgument, showing `usage`, for
+// anything but a positive number.
+absl::StatusOr<int64_t> ContinueId(const std::vector<std::string>& given,
+                                   absl::string_view usage);
 
 // FillPromptInputs completes a saved prompt's request as `aix run` does:
 // missing parameters asked for on a terminal (`interactive`), {input} read
