@@ -184,6 +184,14 @@ void ChatExchange::OnReadDone(bool ok) {
           whole_ += event_.text();
         }
         break;
+      case v1::RunEvent::kToolCall:
+        if (call_.stream) {
+          pending_ += ToolCallEvent(id_, event_.tool_call(), first_chunk_);
+          first_chunk_ = false;
+        } else if (!JoinToolCall(event_.tool_call(), &calls_)) {
+          context_.TryCancel();  // more calls than any answer makes; the provider misbehaves
+        }
+        break;
       case v1::RunEvent::kDone:
         done_event_ = event_.done();
         break;
@@ -282,7 +290,7 @@ MHD_Result ChatExchange::RespondLocked() {
   if (done_ && !final_.ok() && (!call_.stream || first_chunk_)) {
     return RespondError(conn(), HttpStatusFor(final_.code()), final_.message());
   }
-  if (!call_.stream) return Respond(conn(), 200, CompletionJson(id_, whole_, done_event_));
+  if (!call_.stream) return Respond(conn(), 200, CompletionJson(id_, whole_, calls_, done_event_));
   stream_started_ = true;
   if (done_) pending_ += Ending();
   using Holder = std::shared_ptr<ChatExchange>;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/client_callback.h>
@@ -117,6 +118,7 @@ class ChatExchange final : public Exchange,
   v1::RunDone done_event_;              // guarded by mu_
   std::string pending_;                 // guarded by mu_; stream bytes not yet sent
   std::string whole_;                   // guarded by mu_; a whole answer's text
+  std::vector<v1::ToolCallDelta> calls_;  // guarded by mu_; and its tool calls
 };
 
 }  // namespace aix::endpoint

@@ -11,48 +11,18 @@
 #include "common/json_depth.h"
 #include "common/json_text.h"
 #include "common/provider_registry.h"
+#include "common/status_macros.h"
 #include "common/text.h"
+#include "daemon/providers/chat_fields.h"
 
 namespace aix::endpoint {
 namespace {
 
 using Json = nlohmann::json;
 
-constexpr absl::string_view kSupported =
-    "aixd's endpoint takes model, messages (text), stream, stream_options, max_tokens, "
-    "max_completion_tokens and temperature";
-
 absl::Status Invalid(std::string* param, absl::string_view field, absl::string_view why) {
   *param = std::string(field);
   return absl::InvalidArgumentError(std::string(why));
-}
-
-// TextOf reads a message's content: a string, or an array of text parts.
-absl::StatusOr<std::string> TextOf(const Json& content, size_t index, std::string* param) {
-  const std::string field = absl::StrCat("messages[", index, "].content");
-  if (content.is_null()) return std::string();
-  if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) {
-    return Invalid(param, field, absl::StrCat(field, " must be a string or an array of text parts"));
-  }
-  std::string text;
-  for (const Json& part : content) {
-    const Json* type = part.is_object() && part.contains("type") ? &part["type"] : nullptr;
-    if (type == nullptr || !type->is_string()) {
-      return Invalid(param, field, absl::StrCat(field, " has a part without a type"));
-    }
-    if (*type != "text") {
-      return Invalid(param, field,
-                     absl::StrCat(field, " has a '", PrintableExcerpt(type->get<std::string>(), 40),
-                                  "' part; only text parts are supported"));
-    }
-    auto t = part.find("text");
-    if (t == part.end() || !t->is_string()) {
-      return Invalid(param, field, absl::StrCat(field, " has a text part without text"));
-    }
-    text += t->get<std::string>();
-  }
-  return text;
 }
 
 // Route fills the run's provider and model (or prompt) from `model`.
@@ -107,47 +77,36 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
   }
 
   auto messages = doc.find("messages");
-  if (messages == doc.end() || !messages->is_array() || messages->empty()) {
+  if (messages == doc.end()) {
     return Invalid(param, "messages", "messages must be a non-empty array of {role, content}");
   }
+  AIX_RETURN_IF_ERROR(providers::CheckMessages(*messages, param));
   std::vector<std::string> systems;
   std::string last_user;
-  bool has_user = false, has_turn = false;
-  for (size_t i = 0; i < messages->size(); ++i) {
-    const Json& m = (*messages)[i];
-    const std::string field = absl::StrCat("messages[", i, "]");
-    if (!m.is_object()) return Invalid(param, field, absl::StrCat(field, " must be an object"));
-    auto role = m.find("role");
-    if (role == m.end() || !role->is_string()) {
-      return Invalid(param, field + ".role", absl::StrCat(field, ".role must be a string"));
-    }
-    std::string r = role->get<std::string>();
-    if (r == "developer") r = "system";
-    if (r != "system" && r != "user" && r != "assistant") {
-      return Invalid(param, field + ".role",
-                     absl::StrCat(field, " has role '", PrintableExcerpt(r, 40),
-                                  "'; aixd's endpoint takes system, developer, user and "
-                                  "assistant messages (no tools)"));
-    }
-    if (m.contains("tool_calls") && !m["tool_calls"].is_null() && !m["tool_calls"].empty()) {
-      return Invalid(param, field + ".tool_calls", "tool calls are not supported");
-    }
-    auto content = TextOf(m.contains("content") ? m["content"] : Json(), i, param);
-    if (!content.ok()) return content.status();
+  bool has_user = false, has_turn = false, rich = false;
+  for (const Json& m : *messages) {
+    std::string role = m["role"].get<std::string>();
+    if (role == "developer") role = "system";
+    std::string text = providers::MessageText(m);
     // The conversation goes to aixd as written (RunRequest.messages, whose
-    // system turns the run joins into the system prompt).
+    // system turns the run joins into the system prompt); a message with
+    // more than text goes whole.
     v1::ChatMessage* out = call.run.add_messages();
-    out->set_role(r);
-    out->set_content(*content);
-    if (r == "system") {
-      systems.push_back(*content);
+    out->set_role(role);
+    if (role != "system" && !providers::PlainMessage(m)) {
+      out->set_message_json(JsonText(m));
+      rich = true;
+    }
+    if (role == "system") {
+      systems.push_back(text);
     } else {
       has_turn = true;
     }
-    if (r == "user") {
-      last_user = *content;
+    if (role == "user") {
+      last_user = text;
       has_user = true;
     }
+    out->set_content(std::move(text));
   }
   if (!has_turn) {
     return Invalid(param, "messages", "messages has no user message; add one with role user");
@@ -159,29 +118,16 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
     if (!has_user) {
       return Invalid(param, "messages", absl::StrCat(call.model, " needs a user message: it fills {input}"));
     }
+    if (rich) {
+      return Invalid(param, "messages",
+                     absl::StrCat(call.model, " takes text messages: images, tool calls and tool "
+                                  "results go with a model (PROVIDER/MODEL), not a saved prompt"));
+    }
     call.run.clear_messages();
     call.run.set_stdin_input(last_user);
     if (!systems.empty()) call.run.set_system(absl::StrJoin(systems, "\n\n"));
   }
 
-  for (const char* f : {"tools", "functions"}) {
-    auto it = doc.find(f);
-    if (it != doc.end() && !it->is_null() && !it->empty()) {
-      return Invalid(param, f, absl::StrCat(f, " are not supported; ", kSupported));
-    }
-  }
-  if (auto it = doc.find("n"); it != doc.end() && !it->is_null() && *it != 1) {
-    return Invalid(param, "n", "n must be 1: aixd's endpoint returns one choice");
-  }
-  if (auto it = doc.find("stop"); it != doc.end() && !it->is_null() && !it->empty()) {
-    return Invalid(param, "stop", absl::StrCat("stop sequences are not supported; ", kSupported));
-  }
-  if (auto it = doc.find("response_format"); it != doc.end() && !it->is_null()) {
-    if (!it->is_object() || !it->contains("type") || (*it)["type"] != "text") {
-      return Invalid(param, "response_format",
-                     absl::StrCat("only response_format {\"type\": \"text\"} is supported; ", kSupported));
-    }
-  }
   if (auto it = doc.find("stream"); it != doc.end() && !it->is_null()) {
     if (!it->is_boolean()) return Invalid(param, "stream", "stream must be true or false");
     call.stream = it->get<bool>();
@@ -206,6 +152,14 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
     }
     call.run.set_temperature(it->get<double>());
   }
+  // Every other field goes on as an option: to the provider as sent, or
+  // translated, or refused by name (providers/chat_fields.h).
+  Json options = Json::object();
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (!providers::OwnField(it.key()) && !it->is_null()) options[it.key()] = std::move(*it);
+  }
+  AIX_RETURN_IF_ERROR(providers::CheckOptions(options, param));
+  if (!options.empty()) call.run.set_options_json(JsonText(options));
   return call;
 }
 
@@ -247,6 +201,8 @@ std::string ErrorJson(int http_status, absl::string_view message, absl::string_v
 std::string FinishReason(absl::string_view r) {
   if (r == "length" || r == "max_tokens") return "length";
   if (r == "content_filter" || r == "tool_calls") return std::string(r);
+  if (r == "tool_use") return "tool_calls";
+  if (r == "refusal") return "content_filter";
   return "stop";  // stop, end_turn, stop_sequence, or not said
 }
 
@@ -270,8 +226,45 @@ std::string Event(const Json& j) { return absl::StrCat("data: ", JsonText(j), "\
 
 }  // namespace
 
-std::string CompletionJson(const ReplyId& id, absl::string_view text, const v1::RunDone& done) {
+bool JoinToolCall(const v1::ToolCallDelta& piece, std::vector<v1::ToolCallDelta>* calls) {
+  for (v1::ToolCallDelta& c : *calls) {
+    if (c.index() != piece.index()) continue;
+    if (c.id().empty()) c.set_id(piece.id());
+    if (c.name().empty()) c.set_name(piece.name());
+    c.mutable_arguments()->append(piece.arguments());
+    return true;
+  }
+  if (calls->size() >= providers::kMaxToolCalls) return false;
+  calls->push_back(piece);
+  return true;
+}
+
+namespace {
+
+Json ToolCallJson(const v1::ToolCallDelta& c, bool whole) {
+  Json function = Json::object();
+  if (whole || !c.name().empty()) function["name"] = c.name();
+  function["arguments"] = c.arguments();
+  Json j = {{"index", c.index()}, {"function", std::move(function)}};
+  if (whole || !c.id().empty()) {
+    j["id"] = c.id();
+    j["type"] = "function";
+  }
+  if (whole) j.erase("index");
+  return j;
+}
+
+}  // namespace
+
+std::string CompletionJson(const ReplyId& id, absl::string_view text,
+                           const std::vector<v1::ToolCallDelta>& calls, const v1::RunDone& done) {
   Json message = {{"role", "assistant"}, {"content", std::string(text)}};
+  if (!calls.empty()) {
+    Json list = Json::array();
+    for (const v1::ToolCallDelta& c : calls) list.push_back(ToolCallJson(c, true));
+    message["tool_calls"] = std::move(list);
+    if (text.empty()) message["content"] = nullptr;  // as OpenAI sends a call without text
+  }
   Json choice = {{"index", 0}, {"message", message}, {"logprobs", nullptr},
                  {"finish_reason", FinishReason(done.finish_reason())}};
   Json j = {{"id", id.id},           {"object", "chat.completion"},
@@ -283,6 +276,18 @@ std::string CompletionJson(const ReplyId& id, absl::string_view text, const v1::
 std::string ChunkEvent(const ReplyId& id, absl::string_view text, bool first) {
   Json delta = {{"content", std::string(text)}};
   if (first) delta["role"] = "assistant";
+  Json j = ChunkBase(id);
+  j["choices"] = Json::array({{{"index", 0}, {"delta", delta}, {"logprobs", nullptr},
+                               {"finish_reason", nullptr}}});
+  return Event(j);
+}
+
+std::string ToolCallEvent(const ReplyId& id, const v1::ToolCallDelta& call, bool first) {
+  Json delta = {{"tool_calls", Json::array({ToolCallJson(call, false)})}};
+  if (first) {
+    delta["role"] = "assistant";
+    delta["content"] = nullptr;
+  }
   Json j = ChunkBase(id);
   j["choices"] = Json::array({{{"index", 0}, {"delta", delta}, {"logprobs", nullptr},
                                {"finish_reason", nullptr}}});

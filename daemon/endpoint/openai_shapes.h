@@ -28,7 +28,9 @@ struct ChatCall {
   std::string model;           // as the client wrote it; echoed in replies
 };
 
-// ParseChatCall reads a request body. Routing by `model`:
+// ParseChatCall reads a request body: messages and every field are checked
+// (providers/chat_fields.h); fields other than aixd's own go to the run as
+// options. Routing by `model`:
 //   openai/M, anthropic/M, openrouter/M   that provider, model M
 //   custom:NAME/M (or custom:NAME)         a custom provider
 //   prompt:NAME                            a saved prompt; {input} is the
@@ -47,7 +49,8 @@ std::string ErrorJson(int http_status, absl::string_view message, absl::string_v
                       absl::string_view code = "");
 
 // FinishReason maps a provider's stop reason to OpenAI's ("stop",
-// "length", "content_filter", "tool_calls").
+// "length", "content_filter", "tool_calls"; Anthropic's tool_use and
+// refusal included).
 std::string FinishReason(absl::string_view provider_reason);
 
 // Reply identity shared by every chunk of one answer.
@@ -57,11 +60,21 @@ struct ReplyId {
   std::string model;
 };
 
-// CompletionJson is a whole chat.completion.
-std::string CompletionJson(const ReplyId& id, absl::string_view text, const v1::RunDone& done);
+// JoinToolCall adds a streamed piece to the calls it belongs to (by
+// index); false once there are kMaxToolCalls calls and the piece starts
+// another.
+bool JoinToolCall(const v1::ToolCallDelta& piece, std::vector<v1::ToolCallDelta>* calls);
 
-// SSE events of a streamed answer ("data: {...}\n\n").
+// CompletionJson is a whole chat.completion, with the tool calls (joined)
+// the model made.
+std::string CompletionJson(const ReplyId& id, absl::string_view text,
+                           const std::vector<v1::ToolCallDelta>& calls, const v1::RunDone& done);
+
+// SSE events of a streamed answer ("data: {...}\n\n"): text, a piece of
+// a tool call (as OpenAI streams them: id, type and name first, then
+// argument fragments), and the end.
 std::string ChunkEvent(const ReplyId& id, absl::string_view text, bool first);
+std::string ToolCallEvent(const ReplyId& id, const v1::ToolCallDelta& call, bool first);
 std::string FinalEvents(const ReplyId& id, const v1::RunDone& done, bool include_usage);
 std::string ErrorEvent(int http_status, absl::string_view message);
 

@@ -81,7 +81,6 @@ TEST(ParseChatCall, AConversationKeepsItsTurnsAndJoinsSystemMessages) {
                {"max_completion_tokens", 50},
                {"max_tokens", 99},
                {"temperature", 0},
-               {"user", "ignored"},
                {"top_p", 1},
                {"n", 1},
                {"stop", nullptr},
@@ -114,6 +113,44 @@ TEST(ParseChatCall, AConversationKeepsItsTurnsAndJoinsSystemMessages) {
   EXPECT_FALSE(plain.run.has_system());
 }
 
+TEST(ParseChatCall, EveryOtherFieldTravelsAsAnOption) {
+  Json body = Json::parse(R"({"model": "openai/gpt-4o", "seed": 7, "top_p": 0.5, "user": "u",
+      "stop": ["END"], "provider": {"order": ["a"]}, "max_completion_tokens": 20,
+      "response_format": {"type": "json_object"}, "stream": false,
+      "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "auto",
+      "messages": [{"role": "user", "content": "x"}]})");
+  ChatCall call = Parse(body);
+  Json options = Json::parse(call.run.options_json());
+  for (const char* f : {"seed", "top_p", "user", "stop", "provider", "max_completion_tokens",
+                        "response_format", "tools", "tool_choice"}) {
+    EXPECT_EQ(options[f], body[f]) << f;
+  }
+  for (const char* f : {"model", "messages", "stream"}) EXPECT_FALSE(options.contains(f)) << f;
+  EXPECT_EQ(call.run.max_tokens(), 20);
+  EXPECT_TRUE(Parse(User("x", "m")).run.options_json().empty());
+}
+
+TEST(ParseChatCall, MessagesWithMoreThanTextGoWhole) {
+  Json body = Json::parse(R"({"model": "m", "messages": [
+      {"role": "user", "content": [{"type": "text", "text": "what is it?"},
+        {"type": "image_url", "image_url": {"url": "https://img.invalid/a.png"}}]},
+      {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function",
+        "function": {"name": "f", "arguments": "{}"}}]},
+      {"role": "tool", "tool_call_id": "c1", "content": "42"},
+      {"role": "user", "content": "so?"}]})");
+  ChatCall call = Parse(body);
+  ASSERT_EQ(call.run.messages_size(), 4);
+  EXPECT_EQ(call.run.messages(0).content(), "what is it?");
+  EXPECT_EQ(Json::parse(call.run.messages(0).message_json()), body["messages"][0]);
+  EXPECT_EQ(Json::parse(call.run.messages(1).message_json()), body["messages"][1]);
+  EXPECT_EQ(call.run.messages(2).role(), "tool");
+  EXPECT_EQ(call.run.messages(2).content(), "42");
+  EXPECT_EQ(Json::parse(call.run.messages(2).message_json()), body["messages"][2]);
+  EXPECT_TRUE(call.run.messages(3).message_json().empty());
+  body["model"] = "prompt:p";
+  Refused(body.dump(), "messages", "text messages");
+}
+
 TEST(ParseChatCall, RefusesWhatItCannotHonour) {
   Refused("", "", "not valid JSON");
   Refused("{\"model\": \"m\",", "", "not valid JSON");
@@ -127,24 +164,26 @@ TEST(ParseChatCall, RefusesWhatItCannotHonour) {
   Refused(R"({"model": "m", "messages": [1]})", "messages[0]", "must be an object");
   Refused(R"({"model": "m", "messages": [{"content": "x"}]})", "messages[0].role", "must be a string");
   Refused(R"({"model": "m", "messages": [{"role": 7, "content": "x"}]})", "messages[0].role", "must be a string");
-  Refused(R"({"model": "m", "messages": [{"role": "tool", "content": "x"}]})", "messages[0].role", "no tools");
+  Refused(R"({"model": "m", "messages": [{"role": "tool", "content": "x"}]})", "messages[0].tool_call_id",
+          "without a tool_call_id");
+  Refused(R"({"model": "m", "messages": [{"role": "critic", "content": "x"}]})", "messages[0].role",
+          "use system, developer, user, assistant or tool");
   Refused(R"({"model": "m", "messages": [{"role": "user", "content": 5}]})", "messages[0].content", "string or an array");
   Refused(R"({"model": "m", "messages": [{"role": "user", "content": [{"text": "x"}]}]})",
-          "messages[0].content", "without a type");
+          "messages[0].content[0]", "no type");
   Refused(R"({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url"}]}]})",
-          "messages[0].content", "only text parts");
+          "messages[0].content[0]", "without image_url.url");
   Refused(R"({"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": null}]}]})",
-          "messages[0].content", "without text");
+          "messages[0].content[0]", "without text");
   Refused(R"({"model": "m", "messages": [{"role": "system", "content": "x"}]})", "messages", "no user message");
   Refused(R"({"model": "m", "messages": [{"role": "assistant", "content": "x", "tool_calls": [{}]}]})",
-          "messages[0].tool_calls", "not supported");
+          "messages[0].tool_calls[0].id", "has no id");
   const std::string ok_messages = R"("messages": [{"role": "user", "content": "x"}])";
-  Refused("{\"model\": \"m\", " + ok_messages + ", \"tools\": [{}]}", "tools", "not supported");
-  Refused("{\"model\": \"m\", " + ok_messages + ", \"functions\": [{}]}", "functions", "not supported");
+  Refused("{\"model\": \"m\", " + ok_messages + ", \"tools\": [{}]}", "tools[0].type", "function");
   Refused("{\"model\": \"m\", " + ok_messages + ", \"n\": 2}", "n", "n must be 1");
-  Refused("{\"model\": \"m\", " + ok_messages + ", \"stop\": [\"x\"]}", "stop", "not supported");
-  Refused("{\"model\": \"m\", " + ok_messages + ", \"response_format\": {\"type\": \"json_object\"}}",
-          "response_format", "text");
+  Refused("{\"model\": \"m\", " + ok_messages + ", \"stop\": 5}", "stop", "up to 4 strings");
+  Refused("{\"model\": \"m\", " + ok_messages + ", \"response_format\": {\"type\": \"yaml\"}}",
+          "response_format.type", "json_schema");
   Refused("{\"model\": \"m\", " + ok_messages + ", \"stream\": \"yes\"}", "stream", "true or false");
   Refused("{\"model\": \"m\", " + ok_messages + ", \"max_tokens\": 0}", "max_tokens", "1 or more");
   Refused("{\"model\": \"m\", " + ok_messages + ", \"max_tokens\": 1.5}", "max_tokens", "1 or more");
@@ -225,14 +264,14 @@ TEST(Shapes, StreamEventsAndWholeCompletion) {
   EXPECT_EQ(end.substr(end.size() - 14), "data: [DONE]\n\n");
   EXPECT_EQ(FinalEvents(id, done, false).find("usage"), std::string::npos);
 
-  Json whole = Json::parse(CompletionJson(id, "Hello", done));
+  Json whole = Json::parse(CompletionJson(id, "Hello", {}, done));
   EXPECT_EQ(whole["object"], "chat.completion");
   EXPECT_EQ(whole["model"], "openai/gpt-4o-mini");
   EXPECT_EQ(whole["choices"][0]["message"]["content"], "Hello");
   EXPECT_EQ(whole["choices"][0]["finish_reason"], "length");
   EXPECT_EQ(whole["usage"]["total_tokens"], 7);
   v1::RunDone unreported;  // the provider reported no usage
-  EXPECT_TRUE(Json::parse(CompletionJson(id, "Hello", unreported))["usage"].is_null());
+  EXPECT_TRUE(Json::parse(CompletionJson(id, "Hello", {}, unreported))["usage"].is_null());
   EXPECT_NE(FinalEvents(id, unreported, true).find("\"usage\":null"), std::string::npos);
 
   Json models = Json::parse(ModelsJson({"openai/gpt-3.5-turbo", "prompt:p"}, {"openai", "aixd"}));
@@ -241,6 +280,36 @@ TEST(Shapes, StreamEventsAndWholeCompletion) {
   EXPECT_EQ(models["data"][1]["id"], "prompt:p");
   EXPECT_EQ(models["data"][1]["object"], "model");
   EXPECT_EQ(models["data"][0]["owned_by"], "openai");
+}
+
+TEST(Shapes, ToolCallsStreamAsOpenAiDoesAndJoinForAWholeAnswer) {
+  ReplyId id{"chatcmpl-1", 5, "m"};
+  v1::ToolCallDelta first, more;
+  first.set_index(0);
+  first.set_id("call_1");
+  first.set_name("weather");
+  more.set_index(0);
+  more.set_arguments("{\"city\": \"Oslo\"}");
+  std::string ev = ToolCallEvent(id, first, /*first=*/true);
+  Json chunk = Json::parse(ev.substr(6));
+  Json delta = chunk["choices"][0]["delta"];
+  EXPECT_EQ(delta["role"], "assistant");
+  EXPECT_EQ(delta["tool_calls"][0], (Json{{"index", 0}, {"id", "call_1"}, {"type", "function"},
+                                          {"function", {{"name", "weather"}, {"arguments", ""}}}}));
+  delta = Json::parse(ToolCallEvent(id, more, false).substr(6))["choices"][0]["delta"];
+  EXPECT_EQ(delta["tool_calls"][0], (Json{{"index", 0}, {"function", {{"arguments", more.arguments()}}}}));
+
+  std::vector<v1::ToolCallDelta> calls;
+  ASSERT_TRUE(JoinToolCall(first, &calls));
+  ASSERT_TRUE(JoinToolCall(more, &calls));
+  v1::RunDone done;
+  done.set_finish_reason("tool_use");
+  Json whole = Json::parse(CompletionJson(id, "", calls, done));
+  Json message = whole["choices"][0]["message"];
+  EXPECT_TRUE(message["content"].is_null());
+  EXPECT_EQ(message["tool_calls"], Json::parse(R"([{"id": "call_1", "type": "function",
+      "function": {"name": "weather", "arguments": "{\"city\": \"Oslo\"}"}}])"));
+  EXPECT_EQ(whole["choices"][0]["finish_reason"], "tool_calls");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "daemon/http/request.h"
 #include "daemon/http/sse.h"
@@ -24,20 +25,36 @@ class Dialect {
   virtual ~Dialect() = default;
 
   // BuildRequest returns the HTTP request for `chat` to `endpoint`; `key`
-  // may be empty for providers without auth.
-  virtual http::HttpRequest BuildRequest(const Endpoint& endpoint, const ChatRequest& chat,
-                                         const std::string& key) const = 0;
+  // may be empty for providers without auth. InvalidArgument, naming the
+  // field and the provider, for a request this provider's API cannot
+  // express (nothing is dropped silently).
+  virtual absl::StatusOr<http::HttpRequest> BuildRequest(const Endpoint& endpoint,
+                                                         const ChatRequest& chat,
+                                                         const std::string& key) const = 0;
 
-  // OnEvent interprets one streamed event: new answer text is appended to
-  // `delta` only (reply->text stays as it was: a stream's text is the
-  // caller's to pass on or keep, and a stalled reader must not make the
-  // dialect hold a whole answer); usage, finish reason and completion are
-  // recorded in `reply`. An error the provider reports inside the stream,
-  // or an event that cannot be understood, is Aborted.
-  virtual absl::Status OnEvent(const http::SseEvent& event, Reply* reply,
-                               std::string* delta) const = 0;
+  // Accepts is OK when BuildRequest can express `chat`, else its error;
+  // cheaper than building the request.
+  virtual absl::Status Accepts(const ChatRequest& chat) const {
+    (void)chat;
+    return absl::OkStatus();
+  }
 
-  // OnBody interprets a complete (non-streamed) reply body.
+  // StartReply is the state a reply to `chat` begins with.
+  virtual Reply StartReply(const ChatRequest& chat) const {
+    (void)chat;
+    return Reply();
+  }
+
+  // OnEvent interprets one streamed event: new answer text and tool-call
+  // pieces go to `delta` only (reply->text stays as it was: a stream's
+  // text is the caller's to pass on or keep, and a stalled reader must not
+  // make the dialect hold a whole answer); usage, finish reason and
+  // completion are recorded in `reply`. An error the provider reports
+  // inside the stream, or an event that cannot be understood, is Aborted.
+  virtual absl::Status OnEvent(const http::SseEvent& event, Reply* reply, Delta* delta) const = 0;
+
+  // OnBody interprets a complete (non-streamed) reply body: its text in
+  // reply->text, its tool calls in reply->tool_calls.
   virtual absl::Status OnBody(absl::string_view body, Reply* reply) const = 0;
 };
 

@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (body_mode) {
     (void)dialect.OnBody(input, &reply);
     CheckReply(reply);
+    Check(reply.tool_calls.size() <= aix::providers::kMaxToolCalls);
     return 0;
   }
   aix::http::SseParser parser(1 << 16);
@@ -46,9 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)parser.Feed(input, &events);
   std::string deltas;
   for (const auto& ev : events) {
-    std::string delta;
+    aix::providers::Delta delta;
     if (!dialect.OnEvent(ev, &reply, &delta).ok()) break;
-    deltas += delta;
+    deltas += delta.text;
+    for (const auto& call : delta.tool_calls) {
+      Check(call.index >= 0 && call.index < static_cast<int>(aix::providers::kMaxToolCalls));
+    }
   }
   Check(reply.text.empty());  // streamed text travels in the deltas only
   CheckReply(reply);

@@ -21,6 +21,7 @@
 #include "common/provider_registry.h"
 #include "common/setting_defaults.h"
 #include "daemon/http/request.h"
+#include "daemon/providers/chat_fields.h"
 
 namespace aix::providers {
 
@@ -56,10 +57,15 @@ struct KeyChoice {
 // empty) over the one stored in config.json's api_keys.
 KeyChoice ChooseKey(const Endpoint& endpoint, const std::string* env_key, const Json& config);
 
-// Turn is one message of a conversation: role "user" or "assistant".
+// Turn is one message of a conversation: role "user", "assistant" or
+// "tool". `content` is its text; `message`, when not null, is the whole
+// message in OpenAI's chat-completions shape, for one that carries more
+// than text (content parts such as images, an assistant's tool_calls, a
+// tool result's tool_call_id), checked by CheckMessage (chat_fields.h).
 struct Turn {
   std::string role;
   std::string content;
+  Json message = nullptr;
 };
 
 struct ChatRequest {
@@ -70,6 +76,29 @@ struct ChatRequest {
   double temperature = config::defaults::kTemperature;
   bool stream = true;
   std::vector<Turn> turns;  // a whole conversation (RunRequest.messages)
+  // options: further request fields in OpenAI chat-completions terms (an
+  // object: top_p, stop, seed, tools, response_format, ...), checked by
+  // CheckOptions (chat_fields.h). An OpenAI-compatible provider gets them
+  // as sent; Anthropic's dialect translates each or refuses the request.
+  Json options = Json::object();
+};
+
+// ToolCallDelta is a piece of a tool call the model makes, as OpenAI
+// streams them: the first piece of call `index` has its id and name, the
+// ones after it more of its arguments (JSON text once joined). A whole
+// reply has one piece per call.
+struct ToolCallDelta {
+  int index = 0;
+  std::string id;
+  std::string name;
+  std::string arguments;
+};
+
+// Delta is what one streamed event adds to the answer.
+struct Delta {
+  std::string text;
+  std::vector<ToolCallDelta> tool_calls;
+  bool empty() const { return text.empty() && tool_calls.empty(); }
 };
 
 // TurnsOf is what a dialect sends as messages: the conversation, or the
@@ -84,6 +113,15 @@ struct Reply {
   std::optional<int64_t> prompt_tokens;
   std::optional<int64_t> completion_tokens;
   bool finished = false;  // the stream said it is complete
+  // A whole reply's tool calls, one piece each (a stream's travel in its
+  // deltas).
+  std::vector<ToolCallDelta> tool_calls;
+  // Anthropic: the tool whose input is the answer (structured output asked
+  // of a model through a forced tool), and the stream's tool blocks: block
+  // index -> tool call index (-1: the answer tool).
+  std::string answer_tool;
+  std::map<int64_t, int> tool_blocks;
+  int tools_seen = 0;
 };
 
 // BaseRequest is a request to `endpoint` carrying its fixed headers and

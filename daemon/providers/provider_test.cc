@@ -44,7 +44,7 @@ TEST(Endpoints, BuiltInsAndOverrides) {
 TEST(BuildRequest, OpenAiShape) {
   auto e = *ResolveEndpoint("openai", Config());
   ChatRequest chat{"gpt-4", "Be brief.", "Hi", 50, 0.2, true, {}};
-  http::HttpRequest r = DialectFor(e.wire).BuildRequest(e, chat, "test-key-1");
+  http::HttpRequest r = DialectFor(e.wire).BuildRequest(e, chat, "test-key-1").value();
   EXPECT_THAT(r.headers, Contains("Authorization: Bearer test-key-1"));
   Json b = Json::parse(r.body);
   EXPECT_EQ(b["model"], "gpt-4");
@@ -57,7 +57,7 @@ TEST(BuildRequest, OpenAiShape) {
 
 TEST(BuildRequest, OpenRouterSendsAttributionHeaders) {
   auto e = *ResolveEndpoint("openrouter", Config());
-  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true, {}}, "k");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"m", "", "Hi", 10, 0.7, true, {}}, "k").value();
   EXPECT_THAT(r.headers, Contains(HasSubstr("HTTP-Referer: ")));
   EXPECT_THAT(r.headers, Contains("X-Title: aix"));
 }
@@ -65,7 +65,7 @@ TEST(BuildRequest, OpenRouterSendsAttributionHeaders) {
 TEST(BuildRequest, AnthropicShape) {
   auto e = *ResolveEndpoint("anthropic", Config());
   auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"claude-3-haiku-20240307", "Be brief.", "Hi", 99, 0.5, true, {}},
-                        "test-key-2");
+                        "test-key-2").value();
   EXPECT_THAT(r.headers, Contains("x-api-key: test-key-2"));
   EXPECT_THAT(r.headers, Contains("anthropic-version: 2023-06-01"));
   EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
@@ -80,7 +80,7 @@ TEST(BuildRequest, AnthropicSendsAConversationWithTheSystemOnTop) {
   auto e = *ResolveEndpoint("anthropic", Config());
   ChatRequest chat{"claude-3-haiku-20240307", "Be brief.", "", 99, 0.5, true,
                    {{"user", "one"}, {"assistant", "two"}, {"user", "three"}}};
-  Json b = Json::parse(DialectFor(e.wire).BuildRequest(e, chat, "test-key-2").body);
+  Json b = Json::parse(DialectFor(e.wire).BuildRequest(e, chat, "test-key-2")->body);
   EXPECT_EQ(b["system"], "Be brief.");
   EXPECT_EQ(b["messages"], Json::parse(R"([{"role": "user", "content": "one"},
       {"role": "assistant", "content": "two"}, {"role": "user", "content": "three"}])"));
@@ -88,7 +88,7 @@ TEST(BuildRequest, AnthropicSendsAConversationWithTheSystemOnTop) {
 
 TEST(BuildRequest, CustomWithoutKeySendsNoAuthButItsHeaders) {
   auto e = *ResolveEndpoint("custom:ollama", Config());
-  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false, {}}, "");
+  auto r = DialectFor(e.wire).BuildRequest(e, ChatRequest{"llama3", "", "Hi", 10, 0.7, false, {}}, "").value();
   EXPECT_THAT(r.headers, Not(Contains(HasSubstr("Authorization"))));
   EXPECT_THAT(r.headers, Contains("X-Team: blue"));
 }
@@ -106,10 +106,10 @@ absl::Status Play(Wire wire, const std::string& name, Reply* reply, std::string*
   std::vector<http::SseEvent> events;
   EXPECT_TRUE(parser.Feed(Transcript(name), &events).ok());
   for (const auto& ev : events) {
-    std::string d;
+    Delta d;
     absl::Status s = DialectFor(wire).OnEvent(ev, reply, &d);
     if (!s.ok()) return s;
-    *deltas += d + "|";
+    *deltas += d.text + "|";
   }
   return absl::OkStatus();
 }
@@ -223,7 +223,7 @@ TEST(Hostile, OpenAiBodiesOfWrongTypes) {
 TEST(Hostile, OpenAiStreamEventsOfWrongTypes) {
   const Dialect& d = DialectFor(Wire::kOpenAi);
   Reply r;
-  std::string delta;
+  Delta delta;
   http::SseEvent ev;
   ev.data = R"({"choices":[],"usage":{"prompt_tokens":null,"completion_tokens":5}})";
   ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
@@ -237,7 +237,7 @@ TEST(Hostile, OpenAiStreamEventsOfWrongTypes) {
   ev.data = R"({"usage":{"prompt_tokens":-4}})";
   ASSERT_TRUE(d.OnEvent(ev, &r, &delta).ok());
   EXPECT_EQ(r.prompt_tokens, std::nullopt) << "a negative count is not reported, not 0";
-  EXPECT_EQ(delta, "");
+  EXPECT_EQ(delta.text, "");
   ev.data = "{\"error\":\"\u001b[2Jgone\"}";
   absl::Status s = d.OnEvent(ev, &r, &delta);
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
@@ -248,7 +248,7 @@ TEST(Hostile, OpenAiStreamEventsOfWrongTypes) {
 TEST(Hostile, AnthropicEventsOfWrongTypes) {
   const Dialect& d = DialectFor(Wire::kAnthropic);
   Reply r;
-  std::string delta;
+  Delta delta;
   http::SseEvent ev;
   ev.type = "content_block_delta";
   ev.data = R"({"delta":{"type":"text_delta","text":5}})";

@@ -119,14 +119,15 @@ bool AttemptLoop::OnData(absl::string_view chunk) {
   }
   const providers::Dialect& dialect = providers::DialectFor(Attempting().endpoint.wire);
   for (const auto& ev : events) {
-    std::string delta;
+    providers::Delta delta;
     absl::Status s = dialect.OnEvent(ev, &reply_, &delta);
     if (!s.ok()) {
       UpstreamFailed(
           absl::Status(s.code(), absl::StrCat(Attempting().endpoint.provider, ": ", s.message())));
       return true;
     }
-    if (!delta.empty()) SendText(delta);
+    if (!delta.text.empty()) SendText(delta.text);
+    for (const providers::ToolCallDelta& call : delta.tool_calls) SendToolCall(call);
   }
   return true;
 }
@@ -166,8 +167,9 @@ void AttemptLoop::Conclude(absl::Status transport) {
     absl::Status s = providers::DialectFor(e.wire).OnBody(whole_body_, &reply_);
     if (!s.ok()) {
       result = absl::Status(s.code(), absl::StrCat(e.provider, ": ", s.message()));
-    } else if (!reply_.text.empty()) {
-      SendText(reply_.text);
+    } else {
+      if (!reply_.text.empty()) SendText(reply_.text);
+      for (const providers::ToolCallDelta& call : reply_.tool_calls) SendToolCall(call);
     }
   } else if (!reply_.finished) {
     failure.transport = absl::UnavailableError("the stream ended early");
@@ -217,15 +219,21 @@ void AttemptLoop::StartTransfer(absl::Duration wait) {
   error_body_.clear();
   whole_body_.clear();
   parser_ = std::make_unique<http::SseParser>();
-  reply_ = providers::Reply();
+  reply_ = providers::DialectFor(Attempting().endpoint.wire).StartReply(plan_.chat);
   stream_ = StreamRedactor(&redactor_);  // text held back by a failed attempt was never sent
+  tool_streams_.clear();
   body_started_ = false;
   waited_ = wait;
   std::shared_ptr<void> hold = sink_->Hold();
   if (hold == nullptr || cancelled()) {
     return Fail(absl::CancelledError("cancelled by the client"));
   }
-  http::HttpRequest request = RequestFor(plan_, Attempting());
+  absl::StatusOr<http::HttpRequest> built = RequestFor(plan_, Attempting());
+  if (!built.ok()) {
+    return Fail(absl::Status(built.status().code(), absl::StrCat(Attempting().endpoint.provider,
+                                                                 ": ", built.status().message())));
+  }
+  http::HttpRequest request = *std::move(built);
   request.not_before = absl::Now() + wait;
   // The transfers keep the sink, and so this loop, alive until OnDone.
   const uint64_t id =
@@ -243,6 +251,7 @@ void AttemptLoop::StartTransfer(absl::Duration wait) {
 
 void AttemptLoop::Succeed() {
   FlushText();
+  FlushToolCalls();
   v1::RunDone d;
   d.set_finish_reason(redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64)));
   if (reply_.prompt_tokens) d.set_prompt_tokens(*reply_.prompt_tokens);
@@ -262,7 +271,10 @@ void AttemptLoop::Succeed() {
 
 // Fail ends the run with `status`: what text was held back goes first.
 void AttemptLoop::Fail(const absl::Status& status) {
-  if (text_sent_) FlushText();
+  if (text_sent_) {
+    FlushText();
+    FlushToolCalls();
+  }
   Record(status);
   if (done_) return;
   done_ = true;
@@ -342,6 +354,40 @@ void AttemptLoop::QueueText(std::string text) {
   text_sent_ = true;
   if (answer_ != nullptr) answer_->Append(text);
   sink_->Text(std::move(text));
+}
+
+// SendToolCall passes a tool-call piece on, in order with the text (what
+// text was held back goes first), scrubbed as text is.
+void AttemptLoop::SendToolCall(const providers::ToolCallDelta& call) {
+  FlushText();
+  v1::ToolCallDelta out;
+  out.set_index(call.index);
+  out.set_id(redactor_.Scrub(call.id));
+  out.set_name(redactor_.Scrub(call.name));
+  out.set_arguments(tool_streams_.try_emplace(call.index, &redactor_).first->second.Feed(call.arguments));
+  if (out.id().empty() && out.name().empty() && out.arguments().empty()) return;
+  QueueToolCall(std::move(out));
+}
+
+// FlushToolCalls sends the arguments held back, once the answer has ended.
+void AttemptLoop::FlushToolCalls() {
+  for (auto& [index, stream] : tool_streams_) {
+    std::string rest = stream.Flush();
+    if (rest.empty()) continue;
+    v1::ToolCallDelta out;
+    out.set_index(index);
+    out.set_arguments(std::move(rest));
+    QueueToolCall(std::move(out));
+  }
+}
+
+void AttemptLoop::QueueToolCall(v1::ToolCallDelta call) {
+  for (std::string* s : {call.mutable_id(), call.mutable_name(), call.mutable_arguments()}) {
+    if (FirstInvalidUtf8(*s) != absl::string_view::npos) *s = ToValidUtf8(*s);
+  }
+  if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
+  text_sent_ = true;
+  sink_->ToolCall(std::move(call));
 }
 
 // Uniform is the back-off's jitter. The generator is seeded on the first

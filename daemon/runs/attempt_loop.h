@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,8 @@ class RunSink {
   // call AttemptLoop::Resume once it has room.
   virtual bool Ready() = 0;
   virtual void Text(std::string text) = 0;
+  // ToolCall is a piece of a tool call, in order with the text.
+  virtual void ToolCall(v1::ToolCallDelta call) = 0;
   virtual void Notice(std::string message) = 0;
   // Done ends the run, once: OK with the summary, or the error (text sent
   // before it stays sent).
@@ -114,6 +117,9 @@ class AttemptLoop final : public http::ResponseHandler {
   void SendText(absl::string_view piece);
   void FlushText();
   void QueueText(std::string text);
+  void SendToolCall(const providers::ToolCallDelta& call);
+  void FlushToolCalls();
+  void QueueToolCall(v1::ToolCallDelta call);
   double Uniform();
 
   http::Transfers* const transfers_;
@@ -140,6 +146,8 @@ class AttemptLoop final : public http::ResponseHandler {
   std::unique_ptr<http::SseParser> parser_;
   providers::Reply reply_;
   StreamRedactor stream_{&redactor_};
+  // A tool call's arguments are scrubbed like text, per call.
+  std::map<int, StreamRedactor> tool_streams_;
   bool body_started_ = false;
   bool upstream_failed_ = false;
   absl::Time first_token_ = absl::InfinitePast();

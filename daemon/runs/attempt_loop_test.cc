@@ -22,6 +22,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using Json = nlohmann::json;
 
@@ -80,8 +81,15 @@ class FakeTransfers : public http::Transfers {
 class RecordingSink : public RunSink {
  public:
   bool Ready() override { return ready; }
-  void Text(std::string t) override { text += t; }
+  void Text(std::string t) override {
+    text += t;
+    order += "t";
+  }
   void Notice(std::string m) override { notices.push_back(std::move(m)); }
+  void ToolCall(v1::ToolCallDelta c) override {
+    calls.push_back(c);
+    order += "T";
+  }
   void Done(const absl::Status& s, v1::RunDone d) override {
     ++done_calls;
     status = s;
@@ -94,6 +102,8 @@ class RecordingSink : public RunSink {
   std::shared_ptr<int> alive = std::make_shared<int>(0);
   std::string text;
   std::vector<std::string> notices;
+  std::vector<v1::ToolCallDelta> calls;
+  std::string order;  // t: text, T: a tool call piece
   int done_calls = 0;
   absl::Status status = absl::UnknownError("not done");
   v1::RunDone summary;
@@ -152,6 +162,36 @@ TEST(AttemptLoop, StreamsTextThenTheSummary) {
   EXPECT_EQ(run.sink.summary.completion_tokens(), 2);
   EXPECT_THAT(run.sink.summary.attempts(), SizeIs(1));
   EXPECT_THAT(run.sink.notices, IsEmpty());
+}
+
+TEST(AttemptLoop, PassesToolCallPiecesOnInOrderWithKeysScrubbed) {
+  Driven run(PlanFor(0));
+  run.loop.Start();
+  auto call = [](Json piece) {
+    return Event({{"choices", {{{"delta", {{"tool_calls", Json::array({piece})}}}}}}});
+  };
+  const std::string key(kOpenAiKey);
+  ASSERT_TRUE(run.transfers.Respond(
+      200, {Delta("Let me look. "),
+            call({{"index", 0}, {"id", "call_1"}, {"function", {{"name", "lookup"}, {"arguments", ""}}}}),
+            call({{"index", 0}, {"function", {{"arguments", "{\"q\": \"" + key.substr(0, 12)}}}}),
+            call({{"index", 0}, {"function", {{"arguments", key.substr(12) + "\"}"}}}}),
+            Event({{"choices", {{{"delta", Json::object()}, {"finish_reason", "tool_calls"}}}}}),
+            kDone}));
+  EXPECT_TRUE(run.sink.status.ok()) << run.sink.status;
+  EXPECT_EQ(run.sink.text, "Let me look. ");
+  ASSERT_FALSE(run.sink.calls.empty());
+  EXPECT_EQ(run.sink.order.substr(0, 2), "tT") << "the text before the call comes first";
+  EXPECT_EQ(run.sink.calls[0].id(), "call_1");
+  EXPECT_EQ(run.sink.calls[0].name(), "lookup");
+  std::string args;
+  for (const auto& c : run.sink.calls) {
+    EXPECT_EQ(c.index(), 0);
+    args += c.arguments();
+  }
+  EXPECT_THAT(args, Not(HasSubstr(key.substr(0, 12)))) << "a key split across pieces is scrubbed";
+  EXPECT_THAT(args, testing::StartsWith("{\"q\": \""));
+  EXPECT_EQ(run.sink.summary.finish_reason(), "tool_calls");
 }
 
 TEST(AttemptLoop, PiecesSplitAnywhereGiveTheSameText) {

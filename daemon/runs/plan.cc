@@ -61,6 +61,28 @@ void AddFallback(const std::string& item, const Json& config,
   plan->attempts.push_back({*std::move(endpoint), model, std::move(key)});
 }
 
+// KeepAccepting checks that each attempt's provider can express the
+// request (Anthropic has no seed, for one): the chosen provider's refusal
+// is the run's error; a fallback that would refuse is left out, with a
+// warning.
+absl::Status KeepAccepting(Plan* plan) {
+  std::vector<Attempt> kept;
+  for (size_t i = 0; i < plan->attempts.size(); ++i) {
+    Attempt& a = plan->attempts[i];
+    absl::Status s = providers::DialectFor(a.endpoint.wire).Accepts(plan->chat);
+    if (s.ok()) {
+      kept.push_back(std::move(a));
+    } else if (i == 0) {
+      return absl::Status(s.code(), absl::StrCat(a.endpoint.provider, ": ", s.message()));
+    } else {
+      plan->warnings.push_back(absl::StrCat("fallback ", a.endpoint.provider, "/", a.model,
+                                            " left out: ", s.message()));
+    }
+  }
+  plan->attempts = std::move(kept);
+  return absl::OkStatus();
+}
+
 // Render fills the prompt's template with the caller's parameters.
 absl::Status Render(const prompts::Prompt& prompt, const RunInputs& in, Plan* plan) {
   AIX_ASSIGN_OR_RETURN(auto tmpl, prompts::Template::Parse(prompt.template_text));
@@ -106,13 +128,13 @@ absl::Status TakeConversation(const std::vector<providers::Turn>& messages, Plan
     const providers::Turn& t = messages[i];
     if (t.role == "system") {
       systems.push_back(t.content);
-    } else if (t.role == "user" || t.role == "assistant") {
+    } else if (t.role == "user" || t.role == "assistant" || t.role == "tool") {
       plan->chat.turns.push_back(t);
       if (t.role == "user") last_user = t.content;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "message ", i, " has role '", PrintableExcerpt(t.role, 40),
-          "'; use system, user or assistant"));
+          "'; use system, user, assistant or tool"));
     }
   }
   if (plan->chat.turns.empty()) {
@@ -201,6 +223,8 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
                      : prompt.temperature ? *prompt.temperature
                                           : settings.temperature;
   chat.stream = !in.no_stream;
+  chat.options = in.options;
+  AIX_RETURN_IF_ERROR(KeepAccepting(&plan));
   plan.max_retries = in.max_retries.value_or(settings.max_retries);
   plan.limits = LimitsFor(settings);
   plan.ca_bundle = settings.ca_bundle;
@@ -215,11 +239,11 @@ http::Limits LimitsFor(const config::RunSettings& settings) {
   return l;
 }
 
-http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt) {
+absl::StatusOr<http::HttpRequest> RequestFor(const Plan& plan, const Attempt& attempt) {
   providers::ChatRequest chat = plan.chat;
   chat.model = attempt.model;
-  http::HttpRequest r = providers::DialectFor(attempt.endpoint.wire)
-                            .BuildRequest(attempt.endpoint, chat, attempt.key.key);
+  AIX_ASSIGN_OR_RETURN(http::HttpRequest r, providers::DialectFor(attempt.endpoint.wire)
+                                                .BuildRequest(attempt.endpoint, chat, attempt.key.key));
   r.limits = plan.limits;
   // A whole reply is held in memory and parsed at once; a real one is a few
   // hundred kilobytes. Streams pass through and keep the larger cap.

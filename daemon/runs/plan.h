@@ -53,8 +53,10 @@ struct RunInputs {
   std::vector<std::string> command_outputs;
   bool commands_as_text = false;
   // messages: a conversation sent as written instead of the prompt's
-  // template (RunRequest.messages); roles system, user, assistant.
+  // template (RunRequest.messages); roles system, user, assistant, tool.
   std::vector<providers::Turn> messages;
+  // options: further request fields (RunRequest.options_json), checked.
+  nlohmann::json options = nlohmann::json::object();
   // earlier: the conversation this run continues (RunRequest.
   // conversation_id), loaded from the run history; its turns go first.
   std::optional<Earlier> earlier;
@@ -96,8 +98,9 @@ http::Limits LimitsFor(const config::RunSettings& settings);
 // a streamed one is capped by http::Limits::max_body_bytes (64 MiB).
 inline constexpr int64_t kMaxWholeReplyBytes = 8 << 20;
 
-// RequestFor is the HTTP request for one attempt of the plan.
-http::HttpRequest RequestFor(const Plan& plan, const Attempt& attempt);
+// RequestFor is the HTTP request for one attempt of the plan (MakePlan
+// has checked that its provider accepts it).
+absl::StatusOr<http::HttpRequest> RequestFor(const Plan& plan, const Attempt& attempt);
 
 }  // namespace aix::runs
 

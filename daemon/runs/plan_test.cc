@@ -118,7 +118,7 @@ TEST(MakePlan, RequestForUsesTheAttemptsModelAndLimits) {
   in.fallback = {"openai/gpt-4o"};
   auto plan = MakePlan(config, MakePrompt("x"), in, true);
   ASSERT_TRUE(plan.ok());
-  http::HttpRequest r = RequestFor(*plan, plan->attempts[1]);
+  http::HttpRequest r = RequestFor(*plan, plan->attempts[1]).value();
   EXPECT_EQ(Json::parse(r.body)["model"], "gpt-4o");
   EXPECT_EQ(r.limits.idle_timeout, absl::Seconds(7));
 }
@@ -162,7 +162,7 @@ TEST(MakePlan, AConversationIsSentAsWritten) {
   EXPECT_EQ(plan->chat.turns[1].role, "assistant");
   EXPECT_EQ(plan->rendered, "second");
   // The dialects send the turns in order.
-  auto body = Json::parse(RequestFor(*plan, plan->attempts[0]).body);
+  auto body = Json::parse(RequestFor(*plan, plan->attempts[0])->body);
   ASSERT_EQ(body["messages"].size(), 4u);
   EXPECT_EQ(body["messages"][0]["role"], "system");
   EXPECT_EQ(body["messages"][2]["content"], "ok");
@@ -173,15 +173,39 @@ TEST(MakePlan, AConversationIsSentAsWritten) {
 
 TEST(MakePlan, AConversationNeedsKnownRolesAndATurn) {
   RunInputs in;
-  in.messages = {{"tool", "x"}};
+  in.messages = {{"wizard", "x"}};
   auto bad = MakePlan(Config(), prompts::Prompt(), in, true);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("role 'tool'"));
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("role 'wizard'"));
   in.messages = {{"system", "only"}};
   auto none = MakePlan(Config(), prompts::Prompt(), in, true);
   ASSERT_FALSE(none.ok());
   EXPECT_THAT(std::string(none.status().message()), ::testing::HasSubstr("no user or assistant"));
+}
+
+// A request Anthropic cannot express is refused when Anthropic would
+// answer it, and Anthropic is left out when it is only a fallback.
+TEST(MakePlan, AProviderThatCannotTakeTheOptionsIsRefusedOrLeftOut) {
+  Json config = Config();
+  config["api_keys"]["anthropic"] = "test-an";
+  RunInputs in;
+  in.messages = {{"user", "hi"}};
+  in.options = {{"seed", 7}};
+  in.provider = "anthropic";
+  auto refused = MakePlan(config, prompts::Prompt(), in, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("anthropic: the field seed"));
+  in.provider = "openai";
+  in.fallback = {"anthropic", "openrouter"};
+  auto plan = MakePlan(config, prompts::Prompt(), in, true);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->attempts.size(), 2u) << ::testing::PrintToString(Names(*plan));
+  EXPECT_EQ(plan->attempts[1].endpoint.provider, "openrouter");
+  EXPECT_THAT(plan->warnings, ::testing::Contains(::testing::HasSubstr("fallback anthropic/")));
+  Json body = Json::parse(RequestFor(*plan, plan->attempts[0])->body);
+  EXPECT_EQ(body["seed"], 7) << "an OpenAI-compatible provider gets the option as sent";
 }
 
 // A follow-up stays with whoever answered the conversation, with its system

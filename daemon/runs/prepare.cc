@@ -7,18 +7,56 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_depth.h"
 #include "common/json_text.h"
 #include "common/limits.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
+#include "daemon/providers/chat_fields.h"
 
 namespace aix::runs {
 namespace {
 
 using Json = nlohmann::json;
 
-RunInputs InputsOf(const v1::RunRequest& req) {
+// ParseObject reads a JSON object a caller sent as text.
+absl::StatusOr<Json> ParseObject(absl::string_view text, absl::string_view what) {
+  Json j = NestingWithin(text) ? Json::parse(text.begin(), text.end(), nullptr, false)
+                               : Json(Json::value_t::discarded);
+  if (j.is_discarded() || !j.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is not a JSON object"));
+  }
+  return j;
+}
+
+// Messages reads RunRequest.messages into turns, each message with more
+// than text kept whole, after checking them all as one conversation.
+absl::StatusOr<std::vector<providers::Turn>> MessagesOf(const v1::RunRequest& req) {
+  Json all = Json::array();
+  for (int i = 0; i < req.messages_size(); ++i) {
+    const v1::ChatMessage& m = req.messages(i);
+    if (m.message_json().empty()) {
+      all.push_back({{"role", m.role()}, {"content", m.content()}});
+      continue;
+    }
+    AIX_ASSIGN_OR_RETURN(Json j, ParseObject(m.message_json(), absl::StrCat("messages[", i, "].message_json")));
+    j["role"] = m.role();
+    all.push_back(std::move(j));
+  }
+  std::string param;
+  if (absl::Status s = providers::CheckMessages(all, &param); !s.ok()) return s;
+  std::vector<providers::Turn> turns;
+  for (int i = 0; i < req.messages_size(); ++i) {
+    const std::string& role = req.messages(i).role();
+    providers::Turn t{role == "developer" ? "system" : role, providers::MessageText(all[i])};
+    if (!req.messages(i).message_json().empty() && t.role != "system") t.message = std::move(all[i]);
+    turns.push_back(std::move(t));
+  }
+  return turns;
+}
+
+absl::StatusOr<RunInputs> InputsOf(const v1::RunRequest& req) {
   RunInputs in;
   in.params.insert(req.params().begin(), req.params().end());
   if (req.has_stdin_input()) in.stdin_input = req.stdin_input();
@@ -33,7 +71,14 @@ RunInputs InputsOf(const v1::RunRequest& req) {
   in.env_keys.insert(req.api_keys().begin(), req.api_keys().end());
   in.command_outputs.assign(req.command_outputs().begin(), req.command_outputs().end());
   in.commands_as_text = req.commands_as_text();
-  for (const v1::ChatMessage& m : req.messages()) in.messages.push_back({m.role(), m.content()});
+  if (req.messages_size() > 0) {
+    AIX_ASSIGN_OR_RETURN(in.messages, MessagesOf(req));
+  }
+  if (!req.options_json().empty()) {
+    AIX_ASSIGN_OR_RETURN(in.options, ParseObject(req.options_json(), "options_json"));
+    std::string param;
+    AIX_RETURN_IF_ERROR(providers::CheckOptions(in.options, &param));
+  }
   return in;
 }
 
@@ -50,21 +95,23 @@ std::string KeptForHistory(absl::string_view text) {
 // RecordMessages keeps messages sent as written as a turn of the history:
 // the last user message is its prompt, the messages before it its context
 // (sent again when the conversation is continued). System messages are the
-// record's system prompt.
-void RecordMessages(const v1::RunRequest& req, history::RunRecord* h) {
+// record's system prompt. The context keeps text: tool calls and their
+// results are not sent again with a follow-up.
+void RecordMessages(const std::vector<providers::Turn>& messages, history::RunRecord* h) {
   int last_user = -1;
-  for (int i = 0; i < req.messages_size(); ++i) {
-    if (req.messages(i).role() == "user") last_user = i;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].role == "user") last_user = static_cast<int>(i);
   }
   Json context = Json::array();
-  for (int i = 0; i < req.messages_size(); ++i) {
-    const v1::ChatMessage& m = req.messages(i);
+  for (int i = 0; i < static_cast<int>(messages.size()); ++i) {
+    const providers::Turn& m = messages[i];
     if (i == last_user) {
-      h->rendered = KeptForHistory(m.content());
+      h->rendered = KeptForHistory(m.content);
       break;
     }
-    if (m.role() == "system") continue;
-    context.push_back({{"role", m.role()}, {"content", KeptForHistory(m.content())}});
+    if (m.role != "user" && m.role != "assistant") continue;
+    if (m.content.empty() && m.role == "assistant") continue;  // a tool call's turn
+    context.push_back({{"role", m.role}, {"content", KeptForHistory(m.content)}});
   }
   if (!context.empty()) h->context_json = JsonText(context);
 }
@@ -124,9 +171,11 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
   // Only a run that sends needs a key: a dry run says which one it would
   // use, or how to store one.
   const bool execute = req.mode() == v1::RunRequest::EXECUTE;
-  RunInputs inputs = InputsOf(req);
+  AIX_ASSIGN_OR_RETURN(RunInputs inputs, InputsOf(req));
   const int64_t continues = earlier ? earlier->conversation : 0;
   inputs.earlier = std::move(earlier);
+  history::RunRecord from_messages;
+  if (conversation) RecordMessages(inputs.messages, &from_messages);
   AIX_ASSIGN_OR_RETURN(Plan plan, MakePlan(doc, prompt, inputs, execute));
   Prepared out;
   out.mode = req.mode();
@@ -158,7 +207,8 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
     }
     h.conversation = continues;
     if (conversation) {
-      RecordMessages(req, &h);
+      h.rendered = std::move(from_messages.rendered);
+      h.context_json = std::move(from_messages.context_json);
     } else {
       h.rendered = KeptForHistory(plan.rendered);
     }

@@ -26,6 +26,12 @@ constexpr size_t kMaxQueuedBytes = 64 << 10;
 // Largest text event made by joining pieces that wait to be written.
 constexpr size_t kMaxJoinedText = 16 << 10;
 
+// QueuedBytes is what an event counts against kMaxQueuedBytes: the
+// answer it carries.
+size_t QueuedBytes(const v1::RunEvent& ev) {
+  return ev.text().size() + ev.tool_call().arguments().size();
+}
+
 // RunReactor streams one run: the plan event, then what its AttemptLoop
 // reports (runs/attempt_loop.h) as gRPC writes. Its events come from two
 // sides: gRPC (OnWriteDone, OnCancel, OnDone, on gRPC's threads) and the
@@ -79,7 +85,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
     grpc::Status status;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      queued_bytes_ -= queue_.front().text().size();
+      queued_bytes_ -= QueuedBytes(queue_.front());
       queue_.pop_front();
       writing_ = false;
       if (!ok) {
@@ -136,6 +142,12 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
     Enqueue(std::move(ev));
   }
 
+  void ToolCall(v1::ToolCallDelta call) override {
+    v1::RunEvent ev;
+    *ev.mutable_tool_call() = std::move(call);
+    Enqueue(std::move(ev));
+  }
+
   void Notice(std::string message) override {
     v1::RunEvent ev;
     ev.mutable_notice()->set_message(std::move(message));
@@ -177,7 +189,7 @@ class RunReactor : public grpc::ServerWriteReactor<v1::RunEvent>, public runs::R
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (finish_requested_ || cancelled_) return;
-      queued_bytes_ += event.text().size();
+      queued_bytes_ += QueuedBytes(event);
       // Text that arrives while earlier text waits to be written joins it:
       // one gRPC message (one syscall, one wake-up of the client) instead
       // of one per provider event. The client sees the same text.

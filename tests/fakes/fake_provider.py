@@ -35,6 +35,21 @@ RESPONSE fields (all optional):
   usage         {"prompt_tokens": N, "completion_tokens": N}, or null for
                 a provider that reports none (OpenAI wire: no usage at all)
 
+Without scripted chunks, the answer is decided from the request alone, as a
+real model's would be in kind (deterministically, for tests):
+  - the last message is a tool result: "Tool result: <its text>";
+  - tools offered (and tool_choice not "none"): a call of the forced tool, or
+    of the first, whose arguments fill its JSON Schema (strings with the
+    last user message, integers 42, numbers 4.5, booleans true, arrays of
+    one item, enums their first value);
+  - response_format json_schema: an instance of the schema, as JSON text;
+    json_object: {"answer": <the last user message>};
+  - images in the last user message: "I see N image(s): image/png, 68
+    bytes; https://..." (data: URLs decoded), then the text;
+  - otherwise "Echo: <the last user message>".
+Anthropic's forced tool (tool_choice {type: tool}) is a tool call like any
+other.
+
 In error, chunks, body and raw, "{auth}" stands for the request's
 Authorization (or x-api-key) header as received and "{key}" for the key in
 it; "{key:A:B}" is a slice of the key (Python's [A:B]). A hostile provider
@@ -50,6 +65,7 @@ Usage: fake_provider.py PORT_FILE [--nodelay] [--tls CERT KEY]
 The chosen port is written to PORT_FILE once the server listens.
 """
 
+import base64
 import gzip
 import http.server
 import io
@@ -224,22 +240,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 err = {"error": {"message": msg, "type": "scripted", "code": status}}
             return self._send_json(status, err, extra)
-        messages = (body or {}).get("messages", [])
-        user = messages[-1]["content"] if messages else ""
-        chunks = script.get("chunks", ["Echo: ", str(user)])
-        usage = script.get("usage", {"prompt_tokens": 7, "completion_tokens": len(chunks)})
+        tool = None
+        if "chunks" in script:
+            chunks = script["chunks"]
+        else:
+            text, tool = answer(body or {}, anthropic)
+            chunks = [] if tool else ["Echo: ", text[len("Echo: "):]] if text.startswith("Echo: ") else [text]
+        usage = script.get("usage", {"prompt_tokens": 7, "completion_tokens": max(len(chunks), 1)})
         model = (body or {}).get("model", "")
         if not (body or {}).get("stream"):
             text = "".join(chunks)
             if anthropic:
+                content = [{"type": "text", "text": text}]
+                if tool:
+                    content = [{"type": "tool_use", "id": tool[0], "name": tool[1],
+                                "input": json.loads(tool[2])}]
                 reply = {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
-                         "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                         "content": content, "stop_reason": "tool_use" if tool else "end_turn",
                          "usage": {"input_tokens": usage["prompt_tokens"],
                                    "output_tokens": usage["completion_tokens"]}}
             else:
+                message = {"role": "assistant", "content": text}
+                if tool:
+                    message = {"role": "assistant", "content": None, "tool_calls": [
+                        {"id": tool[0], "type": "function",
+                         "function": {"name": tool[1], "arguments": tool[2]}}]}
                 reply = {"id": "chatcmpl-fake", "object": "chat.completion", "model": model,
-                         "choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": text}}]}
+                         "choices": [{"index": 0, "finish_reason": "tool_calls" if tool else "stop",
+                                      "message": message}]}
                 if usage is not None:
                     reply["usage"] = dict(usage, total_tokens=sum(usage.values()))
             return self._send_json(200, reply, extra)
@@ -259,7 +287,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if "flood_mb" in script:
                 return self._flood(script["flood_mb"], anthropic)
-            self._stream(script, anthropic, chunks, usage, model)
+            self._stream(script, anthropic, chunks, usage, model, tool)
         except (BrokenPipeError, ConnectionResetError):
             # The client (aixd) cancelled the request mid-stream.
             with LOCK:
@@ -281,9 +309,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
-    def _stream(self, script, anthropic, chunks, usage, model):
+    def _stream(self, script, anthropic, chunks, usage, model, tool):
         events = self._anthropic_events if anthropic else self._openai_events
-        for i, piece in enumerate(events(chunks, usage, model, script.get("error"))):
+        for i, piece in enumerate(events(chunks, usage, model, script.get("error"), tool)):
             if isinstance(piece, int):  # index of a text chunk about to go out
                 if "reset_after" in script and piece >= script["reset_after"]:
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -302,7 +330,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
     @staticmethod
-    def _openai_events(chunks, usage, model, error):
+    def _openai_events(chunks, usage, model, error, tool):
         def ev(obj):
             return "data: " + json.dumps(obj) + "\n\n"
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model}
@@ -310,6 +338,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             yield i
             yield ev(dict(base, choices=[{"index": 0, "delta": {"content": text},
                                           "finish_reason": None}]))
+        if tool:
+            yield 0
+            yield ev(dict(base, choices=[{"index": 0, "finish_reason": None, "delta": {
+                "role": "assistant", "content": None, "tool_calls": [
+                    {"index": 0, "id": tool[0], "type": "function",
+                     "function": {"name": tool[1], "arguments": ""}}]}}]))
+            for piece in pieces(tool[2]):
+                yield ev(dict(base, choices=[{"index": 0, "finish_reason": None, "delta": {
+                    "tool_calls": [{"index": 0, "function": {"arguments": piece}}]}}]))
+            yield ev(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]))
+            if usage is not None:
+                yield ev(dict(base, choices=[], usage=dict(usage, total_tokens=sum(usage.values()))))
+            yield "data: [DONE]\n\n"
+            return
         if error:
             yield ev(dict(base, error={"code": "server_error", "message": error},
                           choices=[{"index": 0, "delta": {"content": ""},
@@ -321,13 +363,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         yield "data: [DONE]\n\n"
 
     @staticmethod
-    def _anthropic_events(chunks, usage, model, error):
+    def _anthropic_events(chunks, usage, model, error, tool):
         def ev(name, obj):
             obj = dict(obj, type=name)
             return "event: %s\ndata: %s\n\n" % (name, json.dumps(obj))
         yield ev("message_start", {"message": {"id": "msg_fake", "model": model,
                                                "usage": {"input_tokens": usage["prompt_tokens"],
                                                          "output_tokens": 1}}})
+        if tool:
+            yield 0
+            yield ev("content_block_start", {"index": 0, "content_block": {
+                "type": "tool_use", "id": tool[0], "name": tool[1], "input": {}}})
+            for piece in pieces(tool[2]):
+                yield ev("content_block_delta", {"index": 0, "delta": {
+                    "type": "input_json_delta", "partial_json": piece}})
+            yield ev("content_block_stop", {"index": 0})
+            yield ev("message_delta", {"delta": {"stop_reason": "tool_use"},
+                                       "usage": {"output_tokens": usage["completion_tokens"]}})
+            yield ev("message_stop", {})
+            return
         yield ev("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
         yield ev("ping", {})
         for i, text in enumerate(chunks):
@@ -341,6 +395,108 @@ class Handler(http.server.BaseHTTPRequestHandler):
         yield ev("message_delta", {"delta": {"stop_reason": "end_turn"},
                                    "usage": {"output_tokens": usage["completion_tokens"]}})
         yield ev("message_stop", {})
+
+
+# ---- answers decided from the request ------------------------------------
+
+def pieces(text, size=7):
+    """Splits text the way a model streams it: in short fragments."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def text_of(content):
+    """The text of a message's content: a string, or its text parts/blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content
+                       if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def instance(schema, text):
+    """A value that fits a JSON Schema, filled deterministically."""
+    if not isinstance(schema, dict):
+        return text
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return instance(schema[key][0], text)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or "properties" in schema:
+        return {k: instance(v, text) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [instance(schema.get("items", {}), text)]
+    return {"integer": 42, "number": 4.5, "boolean": True, "null": None}.get(kind, text)
+
+
+def images_of(content, anthropic):
+    """Describes the images of a message's content."""
+    found = []
+    for part in content if isinstance(content, list) else []:
+        if not isinstance(part, dict):
+            continue
+        if anthropic and part.get("type") == "image":
+            src = part.get("source", {})
+            if src.get("type") == "base64":
+                found.append("%s, %d bytes" % (src.get("media_type"),
+                                                len(base64.b64decode(src.get("data", "")))))
+            else:
+                found.append(src.get("url", "?"))
+        elif not anthropic and part.get("type") == "image_url":
+            url = part.get("image_url", {}).get("url", "")
+            m = re.match(r"data:([^;]+);base64,(.*)", url, re.S)
+            found.append("%s, %d bytes" % (m.group(1), len(base64.b64decode(m.group(2))))
+                         if m else url)
+    return found
+
+
+def answer(body, anthropic):
+    """(text, tool): the fake model's answer to a request; tool is (id, name,
+    arguments as JSON text) for a tool call, else None."""
+    messages = body.get("messages") or []
+    last = messages[-1] if messages else {}
+    content = last.get("content", "")
+    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"] \
+        if anthropic and isinstance(content, list) else []
+    if last.get("role") == "tool" or results:
+        said = text_of(content) if not results else "; ".join(
+            r["content"] if isinstance(r.get("content"), str) else text_of(r.get("content"))
+            for r in results)
+        return "Tool result: " + said, None
+    user = ""
+    for m in reversed(messages):
+        if m.get("role") == "user":
+            user = text_of(m.get("content", ""))
+            break
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice")
+    if tools and choice not in ("none", {"type": "none"}):
+        if anthropic:
+            name = choice.get("name") if isinstance(choice, dict) and choice.get("type") == "tool" \
+                else tools[0]["name"]
+            schema = next(t for t in tools if t["name"] == name).get("input_schema", {})
+        else:
+            name = choice["function"]["name"] if isinstance(choice, dict) \
+                else tools[0]["function"]["name"]
+            schema = next(t for t in tools if t["function"]["name"] == name)["function"].get(
+                "parameters", {})
+        return "", ("toolu_fake_1" if anthropic else "call_fake_1", name,
+                    json.dumps(instance(schema, user)))
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return json.dumps(instance(fmt["json_schema"].get("schema", {}), user)), None
+    if fmt.get("type") == "json_object":
+        return json.dumps({"answer": user}), None
+    seen = images_of(content, anthropic)
+    if seen:
+        return "I see %d image(s): %s. %s" % (len(seen), "; ".join(seen), user), None
+    return "Echo: " + text_of(content), None
 
 
 def main(argv):
