@@ -26,14 +26,6 @@ constexpr size_t kMaxPending = 64 << 10;
 // body takes a parser a good fraction of a second).
 constexpr size_t kParseAside = 1 << 20;
 
-// NextReplyId: chatcmpl-aix, this process's start, a counter; unique for
-// the daemon's life and across restarts.
-std::string NextReplyId() {
-  static const int64_t base = absl::ToUnixNanos(absl::Now());
-  static std::atomic<uint64_t> next{0};
-  return absl::StrCat("chatcmpl-aix", absl::Hex(base), absl::Hex(next.fetch_add(1)));
-}
-
 }  // namespace
 
 MHD_Result ChatExchange::Continue(const char* upload, size_t* upload_size) {
@@ -82,7 +74,7 @@ MHD_Result ChatExchange::Start() {
     // A large body is parsed on a thread of its own, so the door goes on
     // serving everyone else meanwhile.
     if (body_.text().size() >= kParseAside) return ParseAside();
-    parsed_ = ParseChatCall(body_.text(), &param_);
+    parsed_ = parts_.api->Parse(body_.text(), &param_);
   }
   body_.Release();
   if (!parsed_.ok()) {
@@ -91,9 +83,7 @@ MHD_Result ChatExchange::Start() {
     return r;
   }
   call_ = *std::move(parsed_);
-  id_.id = NextReplyId();
-  id_.created = absl::ToUnixSeconds(absl::Now());
-  id_.model = call_.model;
+  answer_ = parts_.api->NewAnswer(call_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     started_ = true;
@@ -178,7 +168,7 @@ void ChatExchange::OnReadDone(bool ok) {
     switch (event_.event_case()) {
       case v1::RunEvent::kText:
         if (call_.stream) {
-          pending_ += ChunkEvent(id_, event_.text(), first_chunk_);
+          pending_ += answer_->Text(event_.text());
           first_chunk_ = false;
         } else {
           whole_ += event_.text();
@@ -186,7 +176,7 @@ void ChatExchange::OnReadDone(bool ok) {
         break;
       case v1::RunEvent::kToolCall:
         if (call_.stream) {
-          pending_ += ToolCallEvent(id_, event_.tool_call(), first_chunk_);
+          pending_ += answer_->ToolCall(event_.tool_call());
           first_chunk_ = false;
         } else if (!JoinToolCall(event_.tool_call(), &calls_)) {
           context_.TryCancel();  // more calls than any answer makes; the provider misbehaves
@@ -242,7 +232,7 @@ MHD_Result ChatExchange::ParseAside() {
       std::string param;
       absl::StatusOr<ChatCall> parsed = absl::InternalError("the request could not be parsed");
       try {
-        parsed = ParseChatCall(self->body_.text(), &param);
+        parsed = self->parts_.api->Parse(self->body_.text(), &param);
       } catch (const std::exception& e) {
         parsed = absl::InternalError(absl::StrCat("the request could not be parsed: ", e.what()));
       }
@@ -268,7 +258,7 @@ void ChatExchange::EndAside() {
 
 MHD_Result ChatExchange::Fail(int status, absl::string_view message, absl::string_view param) {
   responded_ = true;
-  return RespondError(conn(), status, message, param);
+  return Respond(conn(), status, parts_.api->ErrorBody(status, message, param));
 }
 
 // A response is queued once the answer has begun, or the run is over:
@@ -276,11 +266,11 @@ MHD_Result ChatExchange::Fail(int status, absl::string_view message, absl::strin
 // a plain HTTP error with its own status, which SDKs understand best.
 bool ChatExchange::ReadyLocked() const { return done_ || (call_.stream && !first_chunk_); }
 
-// Ending is the end of a started stream: the finish reason, usage when
-// asked, [DONE]; or the error, as OpenAI sends one mid-stream.
+// Ending is the end of a started stream, or the error, as the client's
+// API sends one mid-stream.
 std::string ChatExchange::Ending() const {
-  if (final_.ok()) return FinalEvents(id_, done_event_, call_.include_usage);
-  return ErrorEvent(HttpStatusFor(final_.code()), final_.message());
+  if (final_.ok()) return answer_->End(done_event_);
+  return answer_->StreamError(HttpStatusFor(final_.code()), final_.message());
 }
 
 // RespondLocked queues the response once the run is far enough along: a
@@ -288,9 +278,10 @@ std::string ChatExchange::Ending() const {
 MHD_Result ChatExchange::RespondLocked() {
   responded_ = true;
   if (done_ && !final_.ok() && (!call_.stream || first_chunk_)) {
-    return RespondError(conn(), HttpStatusFor(final_.code()), final_.message());
+    const int status = HttpStatusFor(final_.code());
+    return Respond(conn(), status, parts_.api->ErrorBody(status, final_.message(), ""));
   }
-  if (!call_.stream) return Respond(conn(), 200, CompletionJson(id_, whole_, calls_, done_event_));
+  if (!call_.stream) return Respond(conn(), 200, answer_->Whole(whole_, calls_, done_event_));
   stream_started_ = true;
   if (done_) pending_ += Ending();
   using Holder = std::shared_ptr<ChatExchange>;

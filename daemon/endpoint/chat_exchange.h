@@ -1,8 +1,8 @@
 // ChatExchange answers POST /v1/chat/completions: the body becomes a
 // RunService.Run call over aixd's in-process channel, so keys, the pool,
 // retries, fallbacks, timeouts, cancellation and the history are exactly
-// those of `aix run`; the run's events become OpenAI's answer, whole or as
-// server-sent events.
+// those of `aix run`; the run's events become the API's answer, whole or
+// as server-sent events.
 //
 // Three parties hold it: MHD (from the request's first call until it
 // completes), the streamed response (until MHD frees it) and the gRPC call
@@ -26,6 +26,7 @@
 #include "aix/v1/runs.pb.h"
 #include "daemon/endpoint/exchange.h"
 #include "daemon/endpoint/live_exchanges.h"
+#include "daemon/endpoint/client_api.h"
 #include "daemon/endpoint/openai_shapes.h"
 #include "daemon/endpoint/request_body.h"
 #include "daemon/endpoint/self_calls.h"
@@ -37,6 +38,7 @@ struct ChatParts {
   const SelfCalls* calls = nullptr;
   BodyBudget* budget = nullptr;
   LiveExchanges* live = nullptr;  // counts the runs in flight by door
+  const ClientApi* api = nullptr;  // the API this route speaks
 };
 
 class ChatExchange final : public Exchange,
@@ -96,7 +98,6 @@ class ChatExchange final : public Exchange,
 
   // Set before the call starts, then read-only.
   ChatCall call_;
-  ReplyId id_;
   grpc::ClientContext context_;
   v1::RunEvent event_;  // the read in flight
 
@@ -117,6 +118,7 @@ class ChatExchange final : public Exchange,
   absl::Status final_;                  // guarded by mu_
   v1::RunDone done_event_;              // guarded by mu_
   std::string pending_;                 // guarded by mu_; stream bytes not yet sent
+  std::unique_ptr<AnswerWriter> answer_;  // guarded by mu_ once the run starts
   std::string whole_;                   // guarded by mu_; a whole answer's text
   std::vector<v1::ToolCallDelta> calls_;  // guarded by mu_; and its tool calls
 };

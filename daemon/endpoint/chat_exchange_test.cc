@@ -109,7 +109,7 @@ class ChatExchangeTest : public ::testing::Test {
     calls_ = std::make_unique<SelfCalls>(server_->InProcessChannel(grpc::ChannelArguments()),
                                          "test-secret-FAKE");
     token_ = std::make_unique<TokenStore>(dir_ + "/token");
-    const ChatParts chat{calls_.get(), &budget_, &live_};
+    const ChatParts chat{calls_.get(), &budget_, &live_, &OpenAiChatApi()};
     routes_.Add("POST", "/v1/chat/completions",
                 [chat](const ExchangeStart& s) { return std::make_shared<ChatExchange>(s, chat); });
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

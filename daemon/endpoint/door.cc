@@ -117,9 +117,9 @@ void Door::Quiesce() {
 }
 
 std::shared_ptr<Exchange> Door::Open(MHD_Connection* conn, const char* url, const char* method) {
-  const ExchangeStart start{conn, ConnectionFd(conn), tcp_};
+  const ExchangeStart start{conn, url, ConnectionFd(conn), tcp_};
   auto refuse = [&](int status, absl::string_view message, absl::string_view code = "") {
-    RespondError(conn, status, message, "", code);
+    RespondErrorOn(conn, url, status, message, code);
     return std::make_shared<Answered>(start);
   };
   if (!tcp_) {
@@ -130,12 +130,16 @@ std::shared_ptr<Exchange> Door::Open(MHD_Connection* conn, const char* url, cons
                                       peer->uid, "; run your own daemon"));
     }
   } else {
+    // The token comes as OpenAI's SDKs send a key (Authorization: Bearer)
+    // or as Anthropic's do (x-api-key).
     const char* auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    const char* api_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "x-api-key");
     absl::string_view presented = auth != nullptr ? auth : "";
-    if (!absl::ConsumePrefix(&presented, "Bearer ") || !parts_.token->Matches(presented)) {
+    const bool bearer = absl::ConsumePrefix(&presented, "Bearer ") && parts_.token->Matches(presented);
+    if (!bearer && !(api_key != nullptr && parts_.token->Matches(api_key))) {
       return refuse(401,
-                    "missing or wrong bearer token; send Authorization: Bearer TOKEN (print it "
-                    "with: aix endpoint token)",
+                    "missing or wrong token; send Authorization: Bearer TOKEN, or x-api-key: "
+                    "TOKEN (print it with: aix endpoint token)",
                     "invalid_api_key");
     }
   }

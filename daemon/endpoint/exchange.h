@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 
 #include <cstddef>
+#include <string>
 
 namespace aix::endpoint {
 
@@ -20,6 +21,7 @@ class LiveExchanges;
 // Where a request arrived.
 struct ExchangeStart {
   MHD_Connection* conn = nullptr;
+  std::string path;  // the request's path, as MHD decoded it
   int fd = -1;       // the connection's socket (-1 when MHD cannot tell)
   bool tcp = false;  // the loopback TCP door, not the Unix socket
 };

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "daemon/endpoint/chat_exchange.h"
+#include "daemon/endpoint/client_api.h"
 #include "daemon/endpoint/connections.h"
 #include "daemon/endpoint/door.h"
 #include "daemon/endpoint/live_exchanges.h"
@@ -33,12 +34,19 @@ class HttpEndpoint::Impl {
  public:
   Impl(const std::shared_ptr<grpc::Channel>& channel, std::string secret, TokenStore* token)
       : calls_(channel, std::move(secret)), token_(token) {
-    const ChatParts chat{&calls_, &budget_, &live_};
+    const ChatParts chat{&calls_, &budget_, &live_, &OpenAiChatApi()};
     routes_.Add("POST", "/v1/chat/completions", [chat](const ExchangeStart& s) {
       return std::make_shared<ChatExchange>(s, chat);
     });
+    const ChatParts messages{&calls_, &budget_, &live_, &AnthropicMessagesApi()};
+    routes_.Add("POST", "/v1/messages", [messages](const ExchangeStart& s) {
+      return std::make_shared<ChatExchange>(s, messages);
+    });
     routes_.Add("GET", "/v1/models", [this](const ExchangeStart& s) {
       return std::make_shared<ModelsExchange>(s, &calls_);
+    });
+    routes_.AddUnder("GET", "/v1/models/", [this](const ExchangeStart& s) {
+      return std::make_shared<ModelsExchange>(s, &calls_, s.path.substr(sizeof "/v1/models/" - 1));
     });
   }
 

@@ -1,6 +1,8 @@
 #include "daemon/endpoint/openai_shapes.h"
 
+#include <atomic>
 #include <cmath>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "common/json_depth.h"
 #include "common/json_text.h"
 #include "common/provider_registry.h"
@@ -47,21 +50,27 @@ void Route(const std::string& model, v1::RunRequest* run) {
 
 }  // namespace
 
-absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* param) {
-  param->clear();
+absl::StatusOr<Json> ParseJsonBody(absl::string_view body, absl::string_view what) {
   if (!NestingWithin(body)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "the request body nests JSON more than ", kMaxJsonDepth,
-        " levels deep; send a chat completions request object"));
+        "the request body nests JSON more than ", kMaxJsonDepth, " levels deep; send ", what));
   }
   Json doc = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return absl::InvalidArgumentError(
-        "the request body is not valid JSON; send a chat completions request object");
+    return absl::InvalidArgumentError(absl::StrCat("the request body is not valid JSON; send ", what));
   }
-  if (!doc.is_object()) {
-    return absl::InvalidArgumentError("the request body must be a JSON object");
-  }
+  if (!doc.is_object()) return absl::InvalidArgumentError("the request body must be a JSON object");
+  return doc;
+}
+
+absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* param) {
+  param->clear();
+  AIX_ASSIGN_OR_RETURN(Json doc, ParseJsonBody(body, "a chat completions request object"));
+  return ParseChatDoc(std::move(doc), param);
+}
+
+absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
+  param->clear();
   ChatCall call;
   auto model = doc.find("model");
   if (model == doc.end() || model->is_null() || (model->is_string() && model->get<std::string>().empty())) {
@@ -313,13 +322,85 @@ std::string ErrorEvent(int http_status, absl::string_view message) {
   return absl::StrCat("data: ", ErrorJson(http_status, message), "\n\n");
 }
 
+namespace {
+
+Json Model(const std::string& id, const std::string& owner) {
+  return {{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", owner}};
+}
+
+}  // namespace
+
 std::string ModelsJson(const std::vector<std::string>& ids, const std::vector<std::string>& owners) {
   Json data = Json::array();
   for (size_t i = 0; i < ids.size(); ++i) {
-    data.push_back({{"id", ids[i]}, {"object", "model"}, {"created", 0},
-                    {"owned_by", i < owners.size() ? owners[i] : "aixd"}});
+    data.push_back(Model(ids[i], i < owners.size() ? owners[i] : "aixd"));
   }
   return JsonText(Json{{"object", "list"}, {"data", data}});
+}
+
+std::string ModelJson(const std::string& id, const std::string& owner) {
+  return JsonText(Model(id, owner));
+}
+
+// A prefix, this process's start, a counter.
+std::string NewId(absl::string_view prefix) {
+  static const int64_t base = absl::ToUnixNanos(absl::Now());
+  static std::atomic<uint64_t> next{0};
+  return absl::StrCat(prefix, absl::Hex(base), absl::Hex(next.fetch_add(1)));
+}
+
+namespace {
+
+class OpenAiAnswer final : public AnswerWriter {
+ public:
+  explicit OpenAiAnswer(const ChatCall& call)
+      : id_{NewId("chatcmpl-aix"), absl::ToUnixSeconds(absl::Now()), call.model},
+        include_usage_(call.include_usage) {}
+
+  std::string Text(absl::string_view text) override { return ChunkEvent(id_, text, First()); }
+  std::string ToolCall(const v1::ToolCallDelta& piece) override {
+    return ToolCallEvent(id_, piece, First());
+  }
+  std::string End(const v1::RunDone& done) override { return FinalEvents(id_, done, include_usage_); }
+  std::string StreamError(int http_status, absl::string_view message) override {
+    return ErrorEvent(http_status, message);
+  }
+  std::string Whole(absl::string_view text, const std::vector<v1::ToolCallDelta>& calls,
+                    const v1::RunDone& done) override {
+    return CompletionJson(id_, text, calls, done);
+  }
+
+ private:
+  bool First() {
+    bool first = first_;
+    first_ = false;
+    return first;
+  }
+
+  const ReplyId id_;
+  const bool include_usage_;
+  bool first_ = true;
+};
+
+class OpenAiApi final : public ClientApi {
+ public:
+  absl::StatusOr<ChatCall> Parse(absl::string_view body, std::string* param) const override {
+    return ParseChatCall(body, param);
+  }
+  std::string ErrorBody(int http_status, absl::string_view message,
+                        absl::string_view param) const override {
+    return ErrorJson(http_status, message, param);
+  }
+  std::unique_ptr<AnswerWriter> NewAnswer(const ChatCall& call) const override {
+    return std::make_unique<OpenAiAnswer>(call);
+  }
+};
+
+}  // namespace
+
+const ClientApi& OpenAiChatApi() {
+  static const OpenAiApi* api = new OpenAiApi;
+  return *api;
 }
 
 }  // namespace aix::endpoint

@@ -16,17 +16,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <nlohmann/json.hpp>
+
 #include "aix/v1/runs.pb.h"
+#include "daemon/endpoint/client_api.h"
 
 namespace aix::endpoint {
-
-// ChatCall is a parsed POST /v1/chat/completions.
-struct ChatCall {
-  v1::RunRequest run;
-  bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
-  std::string model;           // as the client wrote it; echoed in replies
-};
 
 // ParseChatCall reads a request body: messages and every field are checked
 // (providers/chat_fields.h); fields other than aixd's own go to the run as
@@ -39,6 +34,14 @@ struct ChatCall {
 // InvalidArgument (with the offending field in `param`) for malformed JSON
 // or a shape we do not support.
 absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* param);
+
+// ParseChatDoc is ParseChatCall for a request already parsed (another
+// API's request, translated).
+absl::StatusOr<ChatCall> ParseChatDoc(nlohmann::json doc, std::string* param);
+
+// ParseJsonBody parses a request body that must be a JSON object, within
+// the nesting bound; `what` names the request for the error.
+absl::StatusOr<nlohmann::json> ParseJsonBody(absl::string_view body, absl::string_view what);
 
 // HttpStatusFor maps a run's status to an HTTP status.
 int HttpStatusFor(absl::StatusCode code);
@@ -78,8 +81,15 @@ std::string ToolCallEvent(const ReplyId& id, const v1::ToolCallDelta& call, bool
 std::string FinalEvents(const ReplyId& id, const v1::RunDone& done, bool include_usage);
 std::string ErrorEvent(int http_status, absl::string_view message);
 
+// NewId is a reply id: `prefix`, then hex unique for the daemon's life and
+// across restarts.
+std::string NewId(absl::string_view prefix);
+
 // ModelsJson is GET /v1/models: `ids` as model objects owned by `owners`.
 std::string ModelsJson(const std::vector<std::string>& ids, const std::vector<std::string>& owners);
+
+// ModelJson is GET /v1/models/{id}: one model object.
+std::string ModelJson(const std::string& id, const std::string& owner);
 
 }  // namespace aix::endpoint
 

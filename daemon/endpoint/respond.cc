@@ -1,5 +1,7 @@
 #include "daemon/endpoint/respond.h"
 
+#include "absl/strings/match.h"
+#include "daemon/endpoint/anthropic_shapes.h"
 #include "daemon/endpoint/openai_shapes.h"
 
 namespace aix::endpoint {
@@ -20,6 +22,12 @@ MHD_Result Respond(MHD_Connection* c, int status, const std::string& body, const
 MHD_Result RespondError(MHD_Connection* c, int status, absl::string_view message,
                         absl::string_view param, absl::string_view code) {
   return Respond(c, status, ErrorJson(status, message, param, code));
+}
+
+MHD_Result RespondErrorOn(MHD_Connection* c, absl::string_view path, int status,
+                          absl::string_view message, absl::string_view code) {
+  if (absl::StartsWith(path, "/v1/messages")) return Respond(c, status, AnthropicErrorJson(status, message));
+  return RespondError(c, status, message, "", code);
 }
 
 }  // namespace aix::endpoint

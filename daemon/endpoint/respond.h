@@ -20,6 +20,11 @@ MHD_Result Respond(MHD_Connection* c, int status, const std::string& body,
 MHD_Result RespondError(MHD_Connection* c, int status, absl::string_view message,
                         absl::string_view param = "", absl::string_view code = "");
 
+// RespondErrorOn queues the error object of the API `path` belongs to:
+// Anthropic's for /v1/messages, OpenAI's for everything else.
+MHD_Result RespondErrorOn(MHD_Connection* c, absl::string_view path, int status,
+                          absl::string_view message, absl::string_view code = "");
+
 }  // namespace aix::endpoint
 
 #endif  // AIX_DAEMON_ENDPOINT_RESPOND_H_

@@ -22,6 +22,10 @@ class Routes {
   // Add serves `method` `path` (exact match) with what `make` returns.
   void Add(std::string method, std::string path, MakeExchange make);
 
+  // AddUnder serves `method` on every path below `prefix` (which ends with
+  // '/'; the rest of the path is the exchange's to read).
+  void AddUnder(std::string method, std::string prefix, MakeExchange make);
+
   // Find is the route for a request: NotFound (404) for an unknown path,
   // FailedPrecondition (405) for a known path asked with another method;
   // both messages name what is served.
@@ -32,6 +36,7 @@ class Routes {
     std::string method;
     std::string path;
     MakeExchange make;
+    bool under = false;
   };
   std::vector<Route> routes_;
 };

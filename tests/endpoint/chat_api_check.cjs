@@ -10,7 +10,7 @@
 // provider has no seed). NODE_PATH finds openai and undici.
 'use strict';
 const OpenAI = require('openai');
-const undici = require('undici');
+const unixFetch = require('./unix_fetch.cjs');
 
 // A 1x1 PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -30,11 +30,10 @@ const WEATHER = {
 };
 
 function client(path) {
-  const dispatcher = new undici.Agent({ connect: { socketPath: path } });
   return new OpenAI({
     baseURL: 'http://localhost/v1',
     apiKey: 'unused-on-the-socket',
-    fetch: (url, init) => undici.fetch(url, { ...init, dispatcher }),
+    fetch: unixFetch(path),
     maxRetries: 0,
   });
 }

@@ -7,15 +7,13 @@
 // and undici (tests/endpoint/package.json).
 'use strict';
 const OpenAI = require('openai');
-const undici = require('undici');
+const unixFetch = require('./unix_fetch.cjs');
 
 function overSocket(path) {
-  // The SDK takes any fetch; undici's can dial a Unix socket.
-  const dispatcher = new undici.Agent({ connect: { socketPath: path } });
   return new OpenAI({
     baseURL: 'http://localhost/v1',
     apiKey: 'unused-on-the-socket',
-    fetch: (url, init) => undici.fetch(url, { ...init, dispatcher }),
+    fetch: unixFetch(path),
     maxRetries: 0,
   });
 }

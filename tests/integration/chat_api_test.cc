@@ -37,6 +37,26 @@ class ChatApiTest : public ::testing::Test {
     http_sock_ = box_.dir + "/run/http.sock";
   }
 
+  // Node runs an SDK check script and returns the JSON line it printed.
+  Json Node(const std::string& script, const std::string& package) {
+    const char* modules = std::getenv("AIX_NODE_MODULES");
+    EXPECT_TRUE(modules != nullptr && access((std::string(modules) + "/" + package).c_str(), R_OK) == 0)
+        << "AIX_NODE_MODULES must name a node_modules with " << package
+        << " (tools/test.sh installs tests/endpoint/package.json)";
+    if (modules == nullptr) return Json();
+    auto env = box_.env;
+    env["NODE_PATH"] = modules;
+    env["AIX_HTTP_SOCKET"] = http_sock_;
+    env["AIX_MODELS"] = Json::array({kOpenAi, kAnthropic}).dump();
+    env["AIX_FIELDS_MODEL"] = kRouter;
+    env["AIX_REFUSING_MODEL"] = kAnthropic;
+    Result r = RunProcess({"/usr/bin/node", Runfile("tests/endpoint/" + script)}, env, "", 120);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    Json j = Json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+    return j.is_discarded() ? Json() : j;
+  }
+
   HttpResult Chat(const Json& request) {
     return CurlEndpoint(box_.env, http_sock_, "POST", "/chat/completions", request.dump());
   }
@@ -59,20 +79,8 @@ class ChatApiTest : public ::testing::Test {
 };
 
 TEST_F(ChatApiTest, TheOpenAiSdkRunsToolsStructuredOutputAndImagesOnEveryProvider) {
-  const char* modules = std::getenv("AIX_NODE_MODULES");
-  ASSERT_TRUE(modules != nullptr && access((std::string(modules) + "/openai").c_str(), R_OK) == 0)
-      << "AIX_NODE_MODULES must name a node_modules with the openai package "
-         "(tools/test.sh installs tests/endpoint/package.json)";
-  auto env = box_.env;
-  env["NODE_PATH"] = modules;
-  env["AIX_HTTP_SOCKET"] = http_sock_;
-  env["AIX_MODELS"] = Json::array({kOpenAi, kAnthropic}).dump();
-  env["AIX_FIELDS_MODEL"] = kRouter;
-  env["AIX_REFUSING_MODEL"] = kAnthropic;
-  Result r = RunProcess({"/usr/bin/node", Runfile("tests/endpoint/chat_api_check.cjs")}, env, "", 120);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  Json j = Json::parse(r.out, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << r.out;
+  Json j = Node("chat_api_check.cjs", "openai");
+  ASSERT_TRUE(j.is_object());
 
   for (const char* model : {kOpenAi, kAnthropic}) {
     SCOPED_TRACE(model);
@@ -138,6 +146,42 @@ TEST_F(ChatApiTest, TheOpenAiSdkRunsToolsStructuredOutputAndImagesOnEveryProvide
   EXPECT_THAT(j["refused"]["message"].get<std::string>(), HasSubstr("Anthropic"));
   EXPECT_EQ(j["n2"]["status"], 400);
   EXPECT_EQ(j["n2"]["param"], "n");
+}
+
+// Programs built on the Anthropic SDK use aixd too: POST /v1/messages,
+// routed by the same model names to either kind of provider.
+TEST_F(ChatApiTest, TheAnthropicSdkWorksThroughMessagesOnEveryProvider) {
+  Json j = Node("anthropic_sdk_check.cjs", "@anthropic-ai/sdk");
+  ASSERT_TRUE(j.is_object());
+  for (const char* model : {kOpenAi, kAnthropic}) {
+    SCOPED_TRACE(model);
+    const Json& m = j["models"][model];
+    EXPECT_EQ(m["whole"]["text"], "Echo: whole please");
+    EXPECT_EQ(m["whole"]["stop"], "end_turn");
+    EXPECT_EQ(m["whole"]["type"], "message");
+    EXPECT_GT(m["whole"]["usage"]["output_tokens"].get<int>(), 0);
+    EXPECT_EQ(m["streamed"]["deltas"], "Echo: stream please");
+    EXPECT_EQ(m["streamed"]["text"], "Echo: stream please");
+    EXPECT_EQ(m["streamed"]["stop"], "end_turn");
+    for (const char* event : {"message_start", "content_block_start", "content_block_delta",
+                              "content_block_stop", "message_delta", "message_stop"}) {
+      EXPECT_THAT(m["streamed"]["events"].dump(), HasSubstr(event));
+    }
+    for (const char* how : {"tools", "stream_tools"}) {
+      SCOPED_TRACE(how);
+      EXPECT_EQ(m[how]["stop"], "tool_use");
+      EXPECT_EQ(m[how]["name"], "get_weather");
+      EXPECT_EQ(m[how]["input"], (Json{{"city", "Oslo"}, {"days", 42}}));
+      EXPECT_EQ(m[how]["answer"], "Tool result: 4 degrees in Oslo");
+      EXPECT_EQ(m[how]["stop2"], "end_turn");
+    }
+    EXPECT_THAT(m["image"].get<std::string>(), HasSubstr("I see 1 image(s): image/png, 70 bytes"));
+  }
+  EXPECT_EQ(j["not_found"]["status"], 404) << j["not_found"];
+  EXPECT_EQ(j["not_found"]["name"], "NotFoundError");
+  EXPECT_EQ(j["refused"]["status"], 400) << j["refused"];
+  EXPECT_EQ(j["refused"]["type"], "invalid_request_error");
+  EXPECT_THAT(j["refused"]["message"].get<std::string>(), HasSubstr("thinking"));
 }
 
 TEST_F(ChatApiTest, HostileRequestsGetAClear4xxAndTheDaemonGoesOn) {

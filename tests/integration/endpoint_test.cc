@@ -242,6 +242,22 @@ TEST_F(EndpointTest, RoutesByModelName) {
                                             std::string("prompt:greet")}));
 }
 
+// GET /v1/models/{id} answers for any model a chat would route.
+TEST_F(EndpointTest, ModelsAreFoundOneByOne) {
+  HttpResult named = Curl("GET", "/models/openai/gpt-4o-mini", "");
+  ASSERT_EQ(named.status, 200) << named.body;
+  EXPECT_EQ(Json::parse(named.body), (Json{{"id", "openai/gpt-4o-mini"}, {"object", "model"},
+                                           {"created", 0}, {"owned_by", "openai"}}));
+  HttpResult prompt = Curl("GET", "/models/prompt:greet", "");
+  ASSERT_EQ(prompt.status, 200) << prompt.body;
+  EXPECT_EQ(Json::parse(prompt.body)["owned_by"], "aixd");
+  HttpResult bare = Curl("GET", "/models/some-model", "");
+  ASSERT_EQ(bare.status, 200) << bare.body;
+  EXPECT_EQ(Json::parse(bare.body)["owned_by"], "openrouter") << "the default provider's";
+  ExpectError(Curl("GET", "/models/prompt:no-such", ""), 404, "not_found_error", "GET /v1/models lists");
+  ExpectError(Curl("GET", "/models/custom:nowhere/x", ""), 404, "not_found_error", "custom:nowhere/x");
+}
+
 TEST_F(EndpointTest, BadRequestsGetOpenAiErrorObjects) {
   ExpectError(Curl("POST", "/chat/completions", "{\"model\": \"m\", \"messages\": ["), 400,
               "invalid_request_error", "not valid JSON");
@@ -343,8 +359,17 @@ TEST_F(EndpointTest, LoopbackPortNeedsTheToken) {
 
   ExpectError(Chat(Ask("m", "hi"), {}, url), 401, "authentication_error", "aix endpoint token");
   ExpectError(Chat(Ask("m", "hi"), {"-H", "Authorization: Bearer wrong-token-000"}, url), 401,
-              "authentication_error", "bearer token");
+              "authentication_error", "wrong token");
   EXPECT_EQ(Curl("GET", "/models", "", {}, url).status, 401);
+  // Anthropic's SDKs send the key as x-api-key, and hear Anthropic's error.
+  const std::string messages = R"({"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "hi"}]})";
+  HttpResult anthropic_refused = Curl("POST", "/messages", messages, {"-H", "x-api-key: wrong-token-000"}, url);
+  EXPECT_EQ(anthropic_refused.status, 401);
+  EXPECT_EQ(Json::parse(anthropic_refused.body)["error"]["type"], "authentication_error") << anthropic_refused.body;
+  EXPECT_EQ(Json::parse(anthropic_refused.body)["type"], "error");
+  HttpResult anthropic_ok = Curl("POST", "/messages", messages, {"-H", "x-api-key: " + t}, url);
+  ASSERT_EQ(anthropic_ok.status, 200) << anthropic_ok.body;
+  EXPECT_EQ(Json::parse(anthropic_ok.body)["content"][0]["text"], "Echo: hi");
   HttpResult ok = Chat(Ask("m", "tcp"), {"-H", "Authorization: Bearer " + t}, url);
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Json::parse(ok.body)["choices"][0]["message"]["content"], "Echo: tcp");
