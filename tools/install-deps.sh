@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libre2-dev
   libabsl-dev libcurl4-openssl-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libsystemd-dev libexpat1-dev libarchive-dev libmicrohttpd-dev libsqlite3-dev libedit-dev
-  libcmark-gfm-dev git
+  libcmark-gfm-dev libssl-dev git
   # tests, sanitizers, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   systemd util-linux procps python3 python3-grpcio curl openssl hyperfine nghttp2-server
@@ -21,7 +21,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-# Node.js runs the official openai npm package against aixd's endpoint
+# Node.js runs the official openai and @anthropic-ai/sdk npm packages against aixd's endpoint
 # (tests/endpoint). A machine with Node.js from elsewhere keeps it.
 if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

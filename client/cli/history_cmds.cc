@@ -25,6 +25,7 @@
 #include "common/json_text.h"
 #include "common/limits.h"
 #include "common/status_macros.h"
+#include "common/text.h"
 
 namespace aix {
 namespace {
@@ -224,6 +225,31 @@ std::string TurnTokens(const v1::RunRecord& r) {
                       " out");
 }
 
+// ExtrasText is what a run carried besides text, a line each: its
+// attachments, the structured output it asked for, the tool calls its
+// answer made, its cost.
+std::string ExtrasText(const v1::RunRecord& r, const std::string& indent) {
+  std::string out;
+  for (const v1::AttachmentRecord& a : r.attachments()) {
+    absl::StrAppend(&out, indent, "attached:  ", a.name(), " (", a.media_type(), ", ", a.bytes(),
+                    " bytes, sha256 ", a.sha256().substr(0, 16), "…)\n");
+  }
+  if (!r.response_format_json().empty()) {
+    nlohmann::json f = nlohmann::json::parse(r.response_format_json(), nullptr, false);
+    std::string what = f.is_object() ? f.value("type", "") : "";
+    if (what == "json_schema" && f.contains("json_schema") && f["json_schema"].is_object()) {
+      absl::StrAppend(&what, " ", f["json_schema"].value("name", ""));
+    }
+    absl::StrAppend(&out, indent, "asked for: ", what, "\n");
+  }
+  for (const v1::ToolCallDelta& c : r.tool_calls()) {
+    absl::StrAppend(&out, indent, "tool call: ", c.name(), " ", PrintableExcerpt(c.arguments(), 200),
+                    " (", c.id(), ")\n");
+  }
+  if (r.has_cost()) absl::StrAppend(&out, indent, absl::StrFormat("cost:      %.6f\n", r.cost()));
+  return out;
+}
+
 absl::Status ShowConversation(int64_t id, bool json) {
   v1::GetRunRequest req;
   req.set_id(id);
@@ -263,6 +289,7 @@ absl::Status ShowConversation(int64_t id, bool json) {
     }
     if (!r.rendered().empty()) std::cout << "--- user ---\n" << r.rendered() << "\n";
     std::cout << "--- assistant ---\n" << r.answer() << "\n";
+    std::cout << ExtrasText(r, "  ");
     if (!r.error_message().empty()) std::cout << "(error: " << r.error_message() << ")\n";
   }
   return absl::OkStatus();
@@ -307,6 +334,7 @@ absl::Status Show(int64_t id, bool json) {
     }
     std::cout << "attempts:  " << absl::StrJoin(tried, "; ") << "\n";
   }
+  std::cout << ExtrasText(r, "");
   if (!r.system().empty()) std::cout << "\n--- system prompt ---\n" << r.system() << "\n";
   std::cout << "\n--- prompt ---\n" << r.rendered() << "\n";
   std::cout << "\n--- answer ---\n" << r.answer() << "\n";
@@ -398,18 +426,29 @@ absl::Status Usage(const std::string& since, const std::string& by, bool json) {
     std::cerr << "No runs recorded in that time.\n";
     return absl::OkStatus();
   }
-  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6s %12s %12s\n", by == "month" ? "month" : "day",
-                               "provider", "model", "runs", "tokens in", "tokens out");
+  // Cost appears when a provider reported one (OpenRouter does); its unit
+  // is the provider's (OpenRouter: credits, about US dollars).
+  bool costs = false;
+  for (const v1::UsageRow& u : resp.rows()) costs |= u.has_cost();
+  auto cost = [&](bool has, double c) {
+    return costs ? (has ? absl::StrFormat(" %10.6f", c) : absl::StrFormat(" %10s", "-")) : std::string();
+  };
+  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6s %12s %12s", by == "month" ? "month" : "day",
+                               "provider", "model", "runs", "tokens in", "tokens out")
+            << (costs ? absl::StrFormat(" %10s", "cost") : "") << "\n";
   int64_t runs = 0, in = 0, out = 0;
+  double total_cost = 0;
   for (const v1::UsageRow& u : resp.rows()) {
-    std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d\n", u.period(), u.provider(),
-                                 u.model(), u.runs(), u.prompt_tokens(), u.completion_tokens());
+    std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d", u.period(), u.provider(),
+                                 u.model(), u.runs(), u.prompt_tokens(), u.completion_tokens())
+              << cost(u.has_cost(), u.cost()) << "\n";
     runs += u.runs();
     in += u.prompt_tokens();
     out += u.completion_tokens();
+    total_cost += u.cost();
   }
-  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d\n", "total", "", "", runs, in,
-                               out);
+  std::cout << absl::StrFormat("%-10s  %-12s %-40s %6d %12d %12d", "total", "", "", runs, in, out)
+            << cost(true, total_cost) << "\n";
   return absl::OkStatus();
 }
 

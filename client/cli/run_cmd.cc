@@ -32,6 +32,7 @@
 #include "client/cli/plan_text.h"
 #include "client/cli/run_cmd.h"
 #include "client/cli/run_request.h"
+#include "client/cli/structured_output.h"
 #include "client/cli/store_key.h"
 #include "client/call.h"
 #include "client/env_keys.h"
@@ -273,6 +274,23 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
   if (printed_any && last != '\n' && IsTerminal(STDOUT_FILENO)) std::cout << "\n";
   if (interrupts.interrupted()) return absl::CancelledError("interrupted; the request was cancelled");
   AIX_RETURN_IF_ERROR(CallStatus(st));
+  if (!a.schema.empty() && !show_plan) {
+    // What was asked for is in the request (RunRequestFor put it there).
+    const nlohmann::json options = nlohmann::json::parse(req.options_json(), nullptr, false);
+    const nlohmann::json schema =
+        options.is_object()
+            ? options.value(nlohmann::json::json_pointer("/response_format/json_schema/schema"),
+                            nlohmann::json::object())
+            : nlohmann::json::object();
+    if (absl::Status checked = CheckStructuredAnswer(text, schema); !checked.ok()) {
+      if (!a.output.empty()) AIX_RETURN_IF_ERROR(WriteOutput(a.output, text));
+      const std::string kept =
+          done.run_id() != 0
+              ? absl::StrCat(" (the history keeps it: aix history show ", done.run_id(), " --run)")
+              : "";
+      return absl::Status(checked.code(), absl::StrCat(checked.message(), kept));
+    }
+  }
   if (show_plan) {
     // --output gets what would otherwise be shown.
     if (!a.output.empty()) return WriteOutput(a.output, shown);
@@ -299,6 +317,7 @@ absl::Status Stream(const RunArgs& a, const v1::RunRequest& req,
          {{"time_to_first_token_ms", done.time_to_first_token_us() / 1000.0},
           {"total_ms", done.total_us() / 1000.0}}},
         {"attempts", AttemptsToJson(done.attempts())},
+        {"cost", done.has_cost() ? nlohmann::json(done.cost()) : nlohmann::json()},
         {"run_id", done.run_id() != 0 ? nlohmann::json(done.run_id()) : nlohmann::json()},
         {"conversation_id",
          done.conversation_id() != 0 ? nlohmann::json(done.conversation_id()) : nlohmann::json()},
@@ -392,6 +411,12 @@ void AddSendOptions(CLI::App* cmd, RunArgs* a) {
                   "Continuing: send only the conversation's last N turns (a turn is a prompt "
                   "and its answer)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("-a,--attach", a->attach,
+                  "Send FILE with the prompt: an image (PNG, JPEG, GIF, WebP) or a text file "
+                  "(repeatable)");
+  cmd->add_option("--schema", a->schema,
+                  "Ask for the answer as JSON matching this JSON Schema FILE, and check that it "
+                  "does (exit 1 if not)");
 }
 
 }  // namespace

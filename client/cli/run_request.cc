@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/cli/structured_output.h"
 #include "common/files.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 
@@ -55,6 +57,13 @@ absl::StatusOr<v1::RunRequest> RunRequestFor(const RunArgs& a) {
     }
   }
   req.set_no_stream(a.no_stream);
+  for (const std::string& path : a.attach) {
+    AIX_ASSIGN_OR_RETURN(*req.add_attachments(), ReadAttachment(path));
+  }
+  if (!a.schema.empty()) {
+    AIX_ASSIGN_OR_RETURN(nlohmann::json format, ResponseFormatFor(a.schema));
+    req.set_options_json(JsonText(nlohmann::json{{"response_format", std::move(format)}}));
+  }
   if (a.continues) {
     if (a.conversation_id > 0) {
       req.set_conversation_id(a.conversation_id);

@@ -42,11 +42,15 @@ struct RunArgs {
   bool no_render = false;
   // reply: what the user says next (aix reply); the prompt stays empty.
   std::vector<std::string> message;
+  // -a FILE (repeatable) and --schema FILE (structured_output.h).
+  std::vector<std::string> attach;
+  std::string schema;
 };
 
 // RunRequestFor maps `a` to a request: --param key=value and key=@file
 // (read here, UTF-8 checked), recorded params as they are, options only
-// when given, --fallback lists split on commas, the mode from --dry-run /
+// when given, --fallback lists split on commas, -a files as attachments,
+// --schema as a response_format option, the mode from --dry-run /
 // --no-execute. Environment keys and stdin are added by the command.
 // InvalidArgument names the bad --param and the fix.
 absl::StatusOr<v1::RunRequest> RunRequestFor(const RunArgs& a);

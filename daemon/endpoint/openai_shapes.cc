@@ -221,9 +221,11 @@ namespace {
 // summed into someone's bill as a real count.
 Json Usage(const v1::RunDone& done) {
   if (!done.has_prompt_tokens() || !done.has_completion_tokens()) return nullptr;
-  return {{"prompt_tokens", done.prompt_tokens()},
-          {"completion_tokens", done.completion_tokens()},
-          {"total_tokens", done.prompt_tokens() + done.completion_tokens()}};
+  Json usage = {{"prompt_tokens", done.prompt_tokens()},
+                {"completion_tokens", done.completion_tokens()},
+                {"total_tokens", done.prompt_tokens() + done.completion_tokens()}};
+  if (done.has_cost()) usage["cost"] = done.cost();  // as OpenRouter reports it
+  return usage;
 }
 
 Json ChunkBase(const ReplyId& id) {

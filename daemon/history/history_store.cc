@@ -72,14 +72,24 @@ ALTER TABLE runs ADD COLUMN context TEXT NOT NULL DEFAULT '';
 UPDATE runs SET conversation = id;
 CREATE INDEX runs_by_conversation ON runs(conversation, turn);
 )sql",
+    // 3: what a run carried besides text, as one JSON object: attachments
+    // (by name, type, size and digest), the tool calls its answer made, the
+    // structured output it asked for, the cost its provider reported.
+    R"sql(
+ALTER TABLE runs ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+// kCost is a run's cost, NULL when its provider reported none.
+constexpr char kCost[] =
+    "CASE WHEN json_valid(extras) THEN json_extract(extras, '$.cost') END";
 
 constexpr char kColumns[] =
     "id, started_ms, prompt, params, rendered, system, provider, model, answer, finish_reason, "
     "prompt_tokens, completion_tokens, ttft_ms, total_ms, outcome, error_class, error_message, "
-    "attempts, client, conversation, turn, context";
-constexpr int kColumnCount = 22;
+    "attempts, client, conversation, turn, context, extras";
+constexpr int kColumnCount = 23;
 
 // kListedColumns are kColumns for listings: the long texts only as far as a
 // listing shows them (the service cuts them to 160 characters), so listing
@@ -87,7 +97,8 @@ constexpr int kColumnCount = 22;
 constexpr char kListedColumns[] =
     "id, started_ms, prompt, params, substr(rendered, 1, 1000), system, provider, model, "
     "substr(answer, 1, 1000), finish_reason, prompt_tokens, completion_tokens, ttft_ms, "
-    "total_ms, outcome, error_class, error_message, attempts, client, conversation, turn, ''";
+    "total_ms, outcome, error_class, error_message, attempts, client, conversation, turn, '', "
+    "extras";
 
 // Fix is what to do about the error `db` last had: a damaged file has a
 // remedy that loses nothing the user can still get back.
@@ -197,6 +208,8 @@ RunRecord FromRow(const Statement& s) {
   r.conversation = s.Int(19);
   r.turn = static_cast<int>(s.Int(20));
   r.context_json = s.Text(21);
+  r.extras = nlohmann::json::parse(s.Text(22), nullptr, false);
+  if (!r.extras.is_object()) r.extras = nlohmann::json::object();
   if (s.Columns() > kColumnCount) r.snippet = s.Text(kColumnCount);
   return r;
 }
@@ -299,7 +312,8 @@ absl::StatusOr<int64_t> HistoryStore::Add(const RunRecord& r) {
                            r.prompt_tokens.value_or(-1), r.completion_tokens.value_or(-1), r.ttft_ms, r.total_ms, r.outcome,
                            r.error_class, r.error_message,
                            r.attempts_json.empty() ? std::string("[]") : r.attempts_json,
-                           r.client, conversation, turn, r.context_json});
+                           r.client, conversation, turn, r.context_json,
+                           JsonText(r.extras.is_object() ? r.extras : nlohmann::json::object())});
   if (!b.ok()) return b;
   auto done = s.Step();
   if (!done.ok()) return done.status();
@@ -608,7 +622,8 @@ absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool
   std::lock_guard<std::mutex> lock(mu_);
   Statement s(db_, absl::StrCat("SELECT ", period,
                                 " AS p, provider, model, COUNT(*), SUM(MAX(prompt_tokens, 0)), "
-                                "SUM(MAX(completion_tokens, 0)) FROM runs WHERE started_ms >= ? "
+                                "SUM(MAX(completion_tokens, 0)), COUNT(", kCost, "), TOTAL(", kCost,
+                                ") FROM runs WHERE started_ms >= ? "
                                 "GROUP BY p, provider, model ORDER BY p, provider, model"));
   const int64_t from = since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(since);
   if (absl::Status b = s.Bind({from}); !b.ok()) return b;
@@ -617,7 +632,9 @@ absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5)});
+    UsageRow row_out{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5), std::nullopt};
+    if (s.Int(6) > 0) row_out.cost = sqlite3_column_double(s.raw(), 7);
+    out.push_back(std::move(row_out));
   }
   return out;
 }

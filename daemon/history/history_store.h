@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include <nlohmann/json.hpp>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
@@ -63,6 +65,11 @@ struct RunRecord {
   std::string error_message;  // failed or cancelled: the first line
   std::string attempts_json;  // every attempt: [{"provider":…,"model":…,…}]
   std::string client;         // who asked: "aix", "grpc", "http"
+  // extras: what the run carried besides text, a JSON object: "attachments"
+  // [{name, media_type, bytes, sha256}], "tool_calls" [{id, name,
+  // arguments}], "response_format" (OpenAI's object), "cost" (a number, in
+  // the provider's unit); each only when there is one.
+  nlohmann::json extras = nlohmann::json::object();
   // Search only: the words around a match in the prompt or the answer, each
   // matched word between kMatchStart and kMatchEnd.
   std::string snippet;
@@ -93,6 +100,8 @@ struct UsageRow {
   int64_t runs = 0;
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
+  // Summed over the runs whose provider reported a cost; absent if none.
+  std::optional<double> cost;
 };
 
 class HistoryStore {

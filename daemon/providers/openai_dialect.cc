@@ -2,6 +2,8 @@
 // gateways (Ollama, vLLM, ...).
 #include "daemon/providers/openai_dialect.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "common/json_text.h"
 #include "common/status_macros.h"
@@ -17,6 +19,11 @@ void ReadUsage(const Json& j, Reply* reply) {
   // null counts (some gateways send them) leave what we had.
   if (auto n = CountField(usage, "prompt_tokens")) reply->prompt_tokens = *n;
   if (auto n = CountField(usage, "completion_tokens")) reply->completion_tokens = *n;
+  // OpenRouter's cost, in credits, when asked for (usage.include).
+  if (const Json* cost = Field(usage, "cost");
+      cost != nullptr && cost->is_number() && std::isfinite(cost->get<double>()) && cost->get<double>() >= 0) {
+    reply->cost = cost->get<double>();
+  }
 }
 
 // ToolCalls reads tool_calls, streamed pieces or whole calls: each
@@ -71,6 +78,8 @@ class OpenAiDialect : public Dialect {
     // sends it gets it instead of max_tokens.
     if (!body.contains("max_completion_tokens")) body["max_tokens"] = chat.max_tokens;
     if (chat.stream) body["stream_options"] = {{"include_usage", true}};
+    // OpenRouter says what a run cost when asked.
+    if (e.provider == "openrouter" && !body.contains("usage")) body["usage"] = {{"include", true}};
     r.url = e.chat_url;
     r.body = JsonText(body);
     return r;

@@ -112,6 +112,7 @@ struct Reply {
   // Absent unless the provider reported them.
   std::optional<int64_t> prompt_tokens;
   std::optional<int64_t> completion_tokens;
+  std::optional<double> cost;  // in the provider's unit, when it says (OpenRouter)
   bool finished = false;  // the stream said it is complete
   // A whole reply's tool calls, one piece each (a stream's travel in its
   // deltas).

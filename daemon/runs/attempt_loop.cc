@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/catching.h"
 #include "common/provider_registry.h"
+#include "common/limits.h"
 #include "common/text.h"
 #include "daemon/providers/provider.h"
 
@@ -256,6 +257,7 @@ void AttemptLoop::Succeed() {
   d.set_finish_reason(redactor_.Scrub(PrintableExcerpt(reply_.finish_reason, 64)));
   if (reply_.prompt_tokens) d.set_prompt_tokens(*reply_.prompt_tokens);
   if (reply_.completion_tokens) d.set_completion_tokens(*reply_.completion_tokens);
+  if (reply_.cost) d.set_cost(*reply_.cost);
   if (first_token_ != absl::InfinitePast()) {
     d.set_time_to_first_token_us(absl::ToInt64Microseconds(first_token_ - started_));
   }
@@ -327,6 +329,14 @@ void AttemptLoop::Record(const absl::Status& result) {
     r.error_message = redactor_.Scrub(result.message());
   }
   r.attempts_json = AttemptsText(attempts_);
+  if (reply_.cost) r.extras["cost"] = *reply_.cost;
+  if (!calls_.empty()) {
+    nlohmann::json calls = nlohmann::json::array();
+    for (const auto& [index, c] : calls_) {
+      calls.push_back({{"id", c.id()}, {"name", c.name()}, {"arguments", c.arguments()}});
+    }
+    r.extras["tool_calls"] = std::move(calls);
+  }
   recorder_(std::move(record_), std::move(answer_));
 }
 
@@ -387,6 +397,14 @@ void AttemptLoop::QueueToolCall(v1::ToolCallDelta call) {
   }
   if (first_token_ == absl::InfinitePast()) first_token_ = absl::Now();
   text_sent_ = true;
+  if (recorder_) {
+    // The history keeps each call whole, its arguments as far as it keeps
+    // any text.
+    v1::ToolCallDelta& kept = calls_[call.index()];
+    if (kept.id().empty()) kept.set_id(call.id());
+    if (kept.name().empty()) kept.set_name(call.name());
+    if (kept.arguments().size() < kHistoryTextBytes) kept.mutable_arguments()->append(call.arguments());
+  }
   sink_->ToolCall(std::move(call));
 }
 

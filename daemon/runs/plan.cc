@@ -206,10 +206,18 @@ absl::StatusOr<Plan> MakePlan(const Json& config, const prompts::Prompt& prompt,
 
   // Settings.
   providers::ChatRequest& chat = plan.chat;
-  if (in.messages.empty() && in.earlier) {
-    chat.turns.push_back({"user", plan.rendered});
-  } else if (in.messages.empty()) {
-    chat.user = plan.rendered;
+  if (in.messages.empty()) {
+    providers::Turn user{"user", plan.rendered};
+    if (!in.attachment_parts.empty()) {
+      Json content = Json::array({{{"type", "text"}, {"text", plan.rendered}}});
+      for (const Json& part : in.attachment_parts) content.push_back(part);
+      user.message = {{"role", "user"}, {"content", std::move(content)}};
+    }
+    if (in.earlier || !user.message.is_null()) {
+      chat.turns.push_back(std::move(user));
+    } else {
+      chat.user = plan.rendered;
+    }
   }
   chat.system = in.system                      ? *in.system
                 : !conversation_system.empty() ? conversation_system

@@ -57,6 +57,9 @@ struct RunInputs {
   std::vector<providers::Turn> messages;
   // options: further request fields (RunRequest.options_json), checked.
   nlohmann::json options = nlohmann::json::object();
+  // attachment_parts follow the prompt's text in the user message
+  // (RunRequest.attachments, as runs/attachments.h makes them).
+  nlohmann::json attachment_parts = nlohmann::json::array();
   // earlier: the conversation this run continues (RunRequest.
   // conversation_id), loaded from the run history; its turns go first.
   std::optional<Earlier> earlier;

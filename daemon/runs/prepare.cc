@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "daemon/providers/chat_fields.h"
+#include "daemon/runs/attachments.h"
 
 namespace aix::runs {
 namespace {
@@ -73,6 +74,14 @@ absl::StatusOr<RunInputs> InputsOf(const v1::RunRequest& req) {
   in.commands_as_text = req.commands_as_text();
   if (req.messages_size() > 0) {
     AIX_ASSIGN_OR_RETURN(in.messages, MessagesOf(req));
+  }
+  if (req.attachments_size() > 0) {
+    if (req.messages_size() > 0) {
+      return absl::InvalidArgumentError(
+          "attachments go with a saved prompt or a follow-up; with messages, put images in a "
+          "message's content parts (message_json)");
+    }
+    AIX_ASSIGN_OR_RETURN(in.attachment_parts, AttachmentParts(req.attachments()));
   }
   if (!req.options_json().empty()) {
     AIX_ASSIGN_OR_RETURN(in.options, ParseObject(req.options_json(), "options_json"));
@@ -213,6 +222,11 @@ absl::StatusOr<Prepared> Prepare(config::ConfigStore* config, prompts::PromptSto
       h.rendered = KeptForHistory(plan.rendered);
     }
     h.system = KeptForHistory(plan.chat.system);
+    if (req.attachments_size() > 0) h.extras["attachments"] = AttachmentRecords(req.attachments());
+    if (auto rf = plan.chat.options.find("response_format");
+        rf != plan.chat.options.end() && rf->is_object() && rf->value("type", "") != "text") {
+      h.extras["response_format"] = *rf;
+    }
   }
   out.plan = std::move(plan);
   return out;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/attempts_json.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/services/guarded.h"
@@ -41,6 +42,41 @@ std::string Snippet(const std::string& raw) {
     inside = !inside;
   }
   return out;
+}
+
+// ExtrasToProto reads what a run carried besides text (RunRecord.extras).
+void ExtrasToProto(const nlohmann::json& extras, v1::RunRecord* out) {
+  auto text = [](const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (auto a = extras.find("attachments"); a != extras.end() && a->is_array()) {
+    for (const nlohmann::json& x : *a) {
+      if (!x.is_object()) continue;
+      v1::AttachmentRecord* r = out->add_attachments();
+      r->set_name(text(x, "name"));
+      r->set_media_type(text(x, "media_type"));
+      auto bytes = x.find("bytes");
+      r->set_bytes(bytes != x.end() && bytes->is_number_integer() ? bytes->get<int64_t>() : 0);
+      r->set_sha256(text(x, "sha256"));
+    }
+  }
+  if (auto c = extras.find("tool_calls"); c != extras.end() && c->is_array()) {
+    for (const nlohmann::json& x : *c) {
+      if (!x.is_object()) continue;
+      v1::ToolCallDelta* t = out->add_tool_calls();
+      t->set_index(out->tool_calls_size() - 1);
+      t->set_id(text(x, "id"));
+      t->set_name(text(x, "name"));
+      t->set_arguments(text(x, "arguments"));
+    }
+  }
+  if (auto f = extras.find("response_format"); f != extras.end() && f->is_object()) {
+    out->set_response_format_json(JsonText(*f));
+  }
+  if (auto cost = extras.find("cost"); cost != extras.end() && cost->is_number()) {
+    out->set_cost(cost->get<double>());
+  }
 }
 
 void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
@@ -78,6 +114,7 @@ void ToProto(const history::RunRecord& r, bool excerpt, v1::RunRecord* out) {
   *out->mutable_attempts() = AttemptsFromText(r.attempts_json);
   out->set_conversation_id(r.conversation);
   out->set_turn(r.turn);
+  ExtrasToProto(r.extras, out);
   if (!excerpt && !r.context_json.empty()) {
     nlohmann::json context = nlohmann::json::parse(r.context_json, nullptr, false);
     if (context.is_array()) {
@@ -231,6 +268,7 @@ grpc::Status HistoryServiceImpl::GetUsage(grpc::ServerContext* context,
       row->set_runs(u.runs);
       row->set_prompt_tokens(u.prompt_tokens);
       row->set_completion_tokens(u.completion_tokens);
+      if (u.cost) row->set_cost(*u.cost);
     }
     return absl::OkStatus();
   });

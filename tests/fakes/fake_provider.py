@@ -33,7 +33,9 @@ RESPONSE fields (all optional):
   flood_mb      stream this many MB of text, in 64 KiB deltas, as fast as
                 the client takes them
   usage         {"prompt_tokens": N, "completion_tokens": N}, or null for
-                a provider that reports none (OpenAI wire: no usage at all)
+                a provider that reports none (OpenAI wire: no usage at all).
+                A request with usage.include (OpenRouter's) also gets a
+                cost: 0.0001 per token
 
 Without scripted chunks, the answer is decided from the request alone, as a
 real model's would be in kind (deterministically, for tests):
@@ -247,6 +249,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             text, tool = answer(body or {}, anthropic)
             chunks = [] if tool else ["Echo: ", text[len("Echo: "):]] if text.startswith("Echo: ") else [text]
         usage = script.get("usage", {"prompt_tokens": 7, "completion_tokens": max(len(chunks), 1)})
+        if usage is not None and ((body or {}).get("usage") or {}).get("include"):
+            # OpenRouter's cost, when asked: a made-up price per token.
+            usage = dict(usage, cost=0.0001 * (usage["prompt_tokens"] + usage["completion_tokens"]))
         model = (body or {}).get("model", "")
         if not (body or {}).get("stream"):
             text = "".join(chunks)
@@ -269,7 +274,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          "choices": [{"index": 0, "finish_reason": "tool_calls" if tool else "stop",
                                       "message": message}]}
                 if usage is not None:
-                    reply["usage"] = dict(usage, total_tokens=sum(usage.values()))
+                    reply["usage"] = with_total(usage)
             return self._send_json(200, reply, extra)
 
         self.send_response(200)
@@ -349,7 +354,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "tool_calls": [{"index": 0, "function": {"arguments": piece}}]}}]))
             yield ev(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]))
             if usage is not None:
-                yield ev(dict(base, choices=[], usage=dict(usage, total_tokens=sum(usage.values()))))
+                yield ev(dict(base, choices=[], usage=with_total(usage)))
             yield "data: [DONE]\n\n"
             return
         if error:
@@ -359,7 +364,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         yield ev(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
         if usage is not None:
-            yield ev(dict(base, choices=[], usage=dict(usage, total_tokens=sum(usage.values()))))
+            yield ev(dict(base, choices=[], usage=with_total(usage)))
         yield "data: [DONE]\n\n"
 
     @staticmethod
@@ -398,6 +403,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 # ---- answers decided from the request ------------------------------------
+
+def with_total(usage):
+    """OpenAI's usage object: the counts and their total."""
+    return dict(usage, total_tokens=usage["prompt_tokens"] + usage["completion_tokens"])
+
 
 def pieces(text, size=7):
     """Splits text the way a model streams it: in short fragments."""

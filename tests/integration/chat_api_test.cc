@@ -5,6 +5,7 @@
 // request, deterministically); and hostile requests, each a clear 4xx.
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -146,6 +147,24 @@ TEST_F(ChatApiTest, TheOpenAiSdkRunsToolsStructuredOutputAndImagesOnEveryProvide
   EXPECT_THAT(j["refused"]["message"].get<std::string>(), HasSubstr("Anthropic"));
   EXPECT_EQ(j["n2"]["status"], 400);
   EXPECT_EQ(j["n2"]["param"], "n");
+
+  // The history keeps the tool calls answers made, and what was asked for.
+  Result listed = box_.Aix({"history", "--runs", "--json", "-n", "100"});
+  Json runs = Json::parse(listed.out, nullptr, false);
+  ASSERT_TRUE(runs.is_object()) << listed.out << listed.err;
+  runs = runs["runs"];
+  std::string tool_run, schema_run;
+  for (const Json& run : runs) {
+    if (run.value("tool_calls", Json::array()).dump().find("get_weather") != std::string::npos) {
+      tool_run = run.value("id", "");
+    }
+    if (!run.value("response_format_json", "").empty()) schema_run = run.value("id", "");
+  }
+  ASSERT_FALSE(tool_run.empty()) << runs.dump().substr(0, 2000);
+  EXPECT_THAT(box_.Aix({"history", "show", "--run", tool_run}).out,
+              HasSubstr("tool call: get_weather {\"city\": \"Oslo\", \"days\": 42}"));
+  ASSERT_FALSE(schema_run.empty());
+  EXPECT_THAT(box_.Aix({"history", "show", "--run", schema_run}).out, HasSubstr("asked for: json_"));
 }
 
 // Programs built on the Anthropic SDK use aixd too: POST /v1/messages,
@@ -182,6 +201,61 @@ TEST_F(ChatApiTest, TheAnthropicSdkWorksThroughMessagesOnEveryProvider) {
   EXPECT_EQ(j["refused"]["status"], 400) << j["refused"];
   EXPECT_EQ(j["refused"]["type"], "invalid_request_error");
   EXPECT_THAT(j["refused"]["message"].get<std::string>(), HasSubstr("thinking"));
+}
+
+void Write(const std::string& path, const std::string& data) {
+  std::ofstream(path, std::ios::binary) << data;
+}
+
+// aix run sends files with a prompt and asks for structured output; the
+// history records both (attachments by digest, not bytes), and the cost
+// OpenRouter reports.
+TEST_F(ChatApiTest, AixRunAttachesFilesAsksForJsonAndTheHistoryKeepsIt) {
+  ASSERT_EQ(box_.Aix({"create", "look", "Look at this."}).exit_code, 0);
+  const std::string png = box_.dir + "/cat.png", notes = box_.dir + "/notes.txt",
+                    schema = box_.dir + "/person.json", blob = box_.dir + "/blob.bin";
+  std::string png_bytes = "\x89PNG\r\n\x1a\n";
+  png_bytes += std::string(62, '\x01');
+  Write(png, png_bytes);
+  Write(notes, "the cat is grey\n");
+  Write(schema, R"({"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                    "required": ["name", "age"], "additionalProperties": false})");
+  Write(blob, std::string("\x00\xff\xfe binary", 10));
+
+  Result r = box_.Aix({"run", "look", "--provider", "openrouter", "-a", png, "-a", notes});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("I see 1 image(s): image/png, 70 bytes. Look at this."));
+  Json content = fake_.Requests().back()["body"]["messages"].back()["content"];
+  ASSERT_EQ(content.size(), 3u) << content;
+  EXPECT_EQ(content[0], (Json{{"type", "text"}, {"text", "Look at this."}}));
+  EXPECT_EQ(content[1]["image_url"]["url"].get<std::string>().substr(0, 22), "data:image/png;base64,");
+  EXPECT_THAT(content[2]["text"].get<std::string>(), HasSubstr("--- notes.txt ---\nthe cat is grey"));
+  Result sum = RunProcess({"/usr/bin/sha256sum", png}, box_.env, "", 10);
+  Result show = box_.Aix({"history", "show", "--run", Json::parse(box_.Aix({"history", "--runs", "--json"}).out)["runs"][0]["id"].get<std::string>()});
+  EXPECT_THAT(show.out, HasSubstr("attached:  cat.png (image/png, 70 bytes, sha256 " + sum.out.substr(0, 16)));
+  EXPECT_THAT(show.out, HasSubstr("attached:  notes.txt (text/plain, 16 bytes"));
+  EXPECT_THAT(show.out, HasSubstr("cost:      0.00")) << "OpenRouter was asked for its cost";
+  EXPECT_THAT(box_.Aix({"usage"}).out, HasSubstr("cost"));
+
+  Result structured = box_.Aix({"run", "look", "--schema", schema, "--json"});
+  ASSERT_EQ(structured.exit_code, 0) << structured.err;
+  Json answer = Json::parse(Json::parse(structured.out)["text"].get<std::string>());
+  EXPECT_EQ(answer, (Json{{"name", "Look at this."}, {"age", 42}}));
+  Json format = fake_.Requests().back()["body"]["response_format"];
+  EXPECT_EQ(format["json_schema"]["name"], "person");
+  EXPECT_EQ(format["json_schema"]["strict"], true);
+  const std::string id = Json::parse(structured.out)["run_id"].dump();
+  EXPECT_THAT(box_.Aix({"history", "show", "--run", id}).out, HasSubstr("asked for: json_schema person"));
+
+  fake_.Script(Json::parse(R"([{"chunks": ["not ", "json"]}])"));
+  Result not_json = box_.Aix({"run", "look", "--schema", schema});
+  EXPECT_EQ(not_json.exit_code, 1);
+  EXPECT_THAT(not_json.err, HasSubstr("not the JSON --schema asked for"));
+  EXPECT_THAT(not_json.err, HasSubstr("aix history show"));
+
+  Result binary = box_.Aix({"run", "look", "-a", blob});
+  EXPECT_EQ(binary.exit_code, 2);
+  EXPECT_THAT(binary.err, HasSubstr("neither an image (PNG, JPEG, GIF, WebP) nor UTF-8 text"));
 }
 
 TEST_F(ChatApiTest, HostileRequestsGetAClear4xxAndTheDaemonGoesOn) {
