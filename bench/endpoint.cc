@@ -1,9 +1,12 @@
 // Benchmark client for aixd's OpenAI-compatible endpoint (bench/endpoint.sh).
 //
-//   endpoint ttft --socket HTTP_SOCK --fake URL [--runs N]
+//   endpoint ttft --socket HTTP_SOCK --fake URL [--runs N] [--api chat|messages|tools]
 //     N streamed chat completions, one after another on one kept-alive
 //     connection, through the endpoint and straight to the fake provider,
 //     interleaved; prints the time to the first content delta of each.
+//     --api messages asks through POST /v1/messages (Anthropic's API, its
+//     first text_delta); --api tools offers a tool and times the first
+//     tool-call delta (the fake answers with a call on its /tools/ path).
 //   endpoint load --socket HTTP_SOCK --fake URL [--runs N] [--aixd-pid PID]
 //     N streamed chat completions started at once, through the endpoint and
 //     then straight to the provider; counts whole answers, prints latency
@@ -38,36 +41,63 @@ struct Transfer {
   long status = 0;
   CURLcode rc = CURLE_OK;
   bool ok = false;
+  const char* request = nullptr;  // the body to send
+  const char* marker = nullptr;   // what the first token's event contains
+  const char* end = nullptr;      // what the stream's end contains
 };
+
+// Api is one way of asking: where, with what, and how the answer's first
+// token and end look.
+struct Api {
+  const char* path;
+  const char* request;
+  const char* marker;
+  const char* end;
+};
+
+constexpr Api kChat = {
+    "/v1/chat/completions",
+    R"({"model":"m","stream":true,"messages":[{"role":"user","content":"Hello bench"}]})",
+    "\"content\":\"word", "data: [DONE]"};
+constexpr Api kMessages = {
+    "/v1/messages",
+    R"({"model":"m","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Hello bench"}]})",
+    "\"text\":\"word", "message_stop"};
+constexpr Api kTools = {
+    "/v1/chat/completions",
+    R"({"model":"custom:tools/m","stream":true,"messages":[{"role":"user","content":"Oslo"}],)"
+    R"("tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",)"
+    R"("properties":{"city":{"type":"string"}}}}}]})",
+    "\"tool_calls\"", "data: [DONE]"};
 
 size_t OnData(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   t->body.append(data, size * n);
   // The first content delta: the provider's (or the endpoint's) first
   // chunk with text in it.
-  if (t->first_token_ms < 0 && t->body.find("\"content\":\"word") != std::string::npos) {
+  if (t->first_token_ms < 0 && t->body.find(t->marker) != std::string::npos) {
     t->first_token_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - t->start).count();
   }
   return size * n;
 }
 
-const char kRequest[] =
-    R"({"model":"m","stream":true,"messages":[{"role":"user","content":"Hello bench"}]})";
-
-void Setup(Transfer* t, const std::string& url, const std::string& socket) {
+void Setup(Transfer* t, const std::string& url, const std::string& socket, const Api& api = kChat) {
   if (t->easy == nullptr) t->easy = curl_easy_init();
   t->body.clear();
   t->first_token_ms = t->total_ms = -1;
   t->status = 0;
   t->ok = false;
+  t->request = api.request;
+  t->marker = api.marker;
+  t->end = api.end;
   if (t->headers == nullptr) {
     t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
     t->headers = curl_slist_append(t->headers, "Authorization: Bearer test-key-bench-0000");
   }
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(t->easy, CURLOPT_UNIX_SOCKET_PATH, socket.empty() ? nullptr : socket.c_str());
-  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, kRequest);
+  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->request);
   curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
   curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, &OnData);
   curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
@@ -81,7 +111,7 @@ void Finish(Transfer* t, CURLcode rc) {
   t->total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t->start).count();
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
   t->ok = rc == CURLE_OK && t->status == 200 && t->first_token_ms >= 0 &&
-          t->body.find("data: [DONE]") != std::string::npos;
+          t->body.find(t->end) != std::string::npos;
 }
 
 double Pct(std::vector<double> v, double p) {
@@ -101,14 +131,16 @@ long StatusKb(int pid, const char* field) {
   return -1;
 }
 
-int Ttft(const std::string& socket, const std::string& fake, int runs) {
+int Ttft(const std::string& socket, const std::string& fake, int runs, const Api& api) {
   Transfer through, direct;
+  // The direct request is always chat completions, to the fake.
+  const Api direct_api = &api == &kTools ? kTools : kChat;
   std::vector<double> t_ep, t_direct;
   // Warm both connections first.
   for (int i = 0; i < runs + 5; ++i) {
-    Setup(&through, "http://localhost/v1/chat/completions", socket);
+    Setup(&through, std::string("http://localhost") + api.path, socket, api);
     Finish(&through, curl_easy_perform(through.easy));
-    Setup(&direct, fake, "");
+    Setup(&direct, fake, "", direct_api);
     Finish(&direct, curl_easy_perform(direct.easy));
     if (!through.ok || !direct.ok) {
       std::fprintf(stderr, "run %d failed: endpoint %ld, direct %ld\n%s\n", i, through.status,
@@ -121,7 +153,8 @@ int Ttft(const std::string& socket, const std::string& fake, int runs) {
   }
   std::vector<double> diff;
   for (size_t i = 0; i < t_ep.size(); ++i) diff.push_back(t_ep[i] - t_direct[i]);
-  std::printf("time to first token over %d streamed requests (kept-alive connections)\n", runs);
+  std::printf("time to first %s over %d streamed requests to %s (kept-alive connections)\n",
+              &api == &kTools ? "tool-call delta" : "token", runs, api.path);
   std::printf("  straight to the provider: median %.3f ms, p90 %.3f ms\n", Pct(t_direct, 50),
               Pct(t_direct, 90));
   std::printf("  through aixd's endpoint:  median %.3f ms, p90 %.3f ms\n", Pct(t_ep, 50),
@@ -194,7 +227,7 @@ void Print(const char* what, const LoadResult& r, int runs) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  std::string socket, fake;
+  std::string socket, fake, api = "chat";
   int runs = 0, pid = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -202,13 +235,20 @@ int main(int argc, char** argv) {
     if (flag == "--fake") fake = argv[i + 1];
     if (flag == "--runs") runs = std::atoi(argv[i + 1]);
     if (flag == "--aixd-pid") pid = std::atoi(argv[i + 1]);
+    if (flag == "--api") api = argv[i + 1];
   }
   if ((mode != "ttft" && mode != "load") || socket.empty() || fake.empty()) {
     std::fprintf(stderr, "usage: endpoint ttft|load --socket HTTP_SOCK --fake URL [--runs N] [--aixd-pid PID]\n");
     return 2;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (mode == "ttft") return Ttft(socket, fake, runs > 0 ? runs : 500);
+  if (mode == "ttft") {
+    const Api& chosen = api == "messages" ? kMessages : api == "tools" ? kTools : kChat;
+    // The tool stream comes from the fake's /tools/ path.
+    std::string url = fake;
+    if (&chosen == &kTools) url.replace(url.find("/api/v1"), 7, "/tools/v1");
+    return Ttft(socket, url, runs > 0 ? runs : 500, chosen);
+  }
   runs = runs > 0 ? runs : 1000;
   std::printf("%d streamed chat completions started at once\n", runs);
   LoadResult direct = Load(fake, "", runs, 0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# aixd's OpenAI-compatible endpoint: time to first token through it versus
-# straight to the provider (paired, same run), then N streams at once
-# (default 1000) through it, with aixd's peak RSS.
+# aixd's HTTP endpoint: time to first token through it versus straight to
+# the provider (paired, same run) for chat completions, for Anthropic's
+# Messages API (POST /v1/messages) and for a tool-call stream; then N
+# streams at once (default 1000) through it, with aixd's peak RSS.
 # Usage: bench/endpoint.sh [RUNS] [TTFT_RUNS]   (defaults 1000, 500)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +15,7 @@ BENCH_EXTRA_PIDS=$!
 for _ in $(seq 100); do [ -s "$TMP/fast.port" ] && break; sleep 0.05; done
 FAST="http://127.0.0.1:$(cat "$TMP/fast.port")"
 "$AIX" config --set openrouter_base_url "$FAST/api/v1" >/dev/null
+"$AIX" provider add tools "$FAST/tools/v1" --model m >/dev/null
 ulimit -n 8192 2>/dev/null || true
 "$AIX" daemon stop >/dev/null 2>&1 || true   # restart under the raised limit
 "$AIX" daemon start >/dev/null
@@ -21,7 +23,10 @@ http_sock="$(dirname "$AIX_SOCKET")/http.sock"
 pid=$(cat "$AIX_SOCKET.lock")
 rss() { awk '/^VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status"; }
 echo "aixd RSS idle: $(rss), $(ls /proc/$pid/task | wc -l) threads"
-bazel-bin/bench/endpoint ttft --socket "$http_sock" --fake "$FAST/api/v1/chat/completions" --runs "$ttft_runs"
+for api in chat messages tools; do
+  bazel-bin/bench/endpoint ttft --socket "$http_sock" --fake "$FAST/api/v1/chat/completions" \
+    --runs "$ttft_runs" --api "$api"
+done
 echo "aixd RSS before the load: $(rss)"
 bazel-bin/bench/endpoint load --socket "$http_sock" --fake "$FAST/api/v1/chat/completions" \
   --runs "$runs" --aixd-pid "$pid"

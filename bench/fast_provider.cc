@@ -6,6 +6,8 @@
 // whose path ends in /chat/completions with the same short SSE stream
 // (role, a few text deltas, finish reason, usage, [DONE]) from one epoll
 // thread (libmicrohttpd), and GET .../models with one model; nothing else.
+// Under a path with /tools/ in it the stream is a tool call instead (its
+// id and name, then argument fragments).
 //
 // Usage: fast_provider PORT_FILE [--deltas N]
 // The port is written to PORT_FILE once it listens; SIGTERM stops it.
@@ -41,8 +43,26 @@ std::string StreamBody(int deltas) {
   return body;
 }
 
+std::string ToolStreamBody(int deltas) {
+  auto event = [](const std::string& choice) {
+    return "data: {\"id\":\"chatcmpl-fast\",\"object\":\"chat.completion.chunk\",\"model\":"
+           "\"fast\",\"choices\":[" + choice + "]}\n\n";
+  };
+  std::string body = event(
+      R"({"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,)"
+      R"("id":"call_fast","type":"function","function":{"name":"get_weather","arguments":""}}]}})");
+  for (int i = 0; i < deltas; ++i) {
+    body += event(R"({"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":")" +
+                  std::string(i == 0 ? "{\\\"city\\\": \\\"" : "Oslo") + R"("}}]}})");
+  }
+  body += event(R"({"index":0,"delta":{},"finish_reason":"tool_calls"})");
+  body += "data: [DONE]\n\n";
+  return body;
+}
+
 struct Responses {
   MHD_Response* stream = nullptr;
+  MHD_Response* tools = nullptr;
   MHD_Response* models = nullptr;
   MHD_Response* not_found = nullptr;
 };
@@ -65,7 +85,7 @@ MHD_Result Answer(void* cls, MHD_Connection* conn, const char* url, const char* 
   }
   auto* r = static_cast<Responses*>(cls);
   if (strcmp(method, "POST") == 0 && EndsWith(url, "/chat/completions")) {
-    return MHD_queue_response(conn, MHD_HTTP_OK, r->stream);
+    return MHD_queue_response(conn, MHD_HTTP_OK, strstr(url, "/tools/") ? r->tools : r->stream);
   }
   if (strcmp(method, "GET") == 0 && EndsWith(url, "/models")) {
     return MHD_queue_response(conn, MHD_HTTP_OK, r->models);
@@ -112,6 +132,7 @@ int main(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &set, nullptr);
   Responses r;
   r.stream = Fixed(StreamBody(deltas), "text/event-stream");
+  r.tools = Fixed(ToolStreamBody(deltas), "text/event-stream");
   r.models = Fixed(R"({"object":"list","data":[{"id":"fast","object":"model"}]})",
                    "application/json");
   r.not_found = Fixed(R"({"error":{"message":"not found"}})", "application/json");

@@ -164,6 +164,30 @@ TEST_F(HistoryStoreTest, UsageSumsByDayProviderAndModel) {
   auto months = store_->Usage(absl::InfinitePast(), /*by_month=*/true);
   ASSERT_EQ(months->size(), 2u);
   EXPECT_EQ((*months)[0].period, "2025-11");
+  EXPECT_FALSE((*rows)[0].cost.has_value()) << "no run reported a cost";
+}
+
+TEST_F(HistoryStoreTest, ExtrasComeBackAndCostsAreSummedWhereReported) {
+  const absl::Time day = absl::FromUnixSeconds(1764460800);
+  RunRecord a = Run("a", "openrouter", "x", day);
+  a.extras = {{"cost", 0.25},
+              {"attachments", {{{"name", "cat.png"}, {"media_type", "image/png"}, {"bytes", 70},
+                                {"sha256", "ab12"}}}},
+              {"tool_calls", {{{"id", "c1"}, {"name", "f"}, {"arguments", "{}"}}}}};
+  RunRecord b = Run("a", "openrouter", "x", day + absl::Minutes(1));
+  b.extras = {{"cost", 0.5}};
+  RunRecord c = Run("a", "openrouter", "x", day + absl::Minutes(2));  // no cost reported
+  for (RunRecord* r : {&a, &b, &c}) ASSERT_TRUE(store_->Add(*r).ok());
+  auto listed = store_->List(Filter());
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ(listed->back().extras, a.extras) << "listings carry the extras too";
+  auto rows = store_->Usage(absl::InfinitePast(), false);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].runs, 3);
+  ASSERT_TRUE((*rows)[0].cost.has_value());
+  EXPECT_DOUBLE_EQ(*(*rows)[0].cost, 0.75);
 }
 
 TEST_F(HistoryStoreTest, ADamagedFileIsRefusedWithTheFix) {

@@ -2,14 +2,15 @@
 # Coverage-guided fuzzing of the hand-written parsers and of the provider
 # dialects with libFuzzer (clang-14, ASan + UBSan).
 # Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]
-#   (default 60 each; targets sse template dialect chat redact import markdown)
+#   (default 60 each; targets sse template dialect translate chat messages redact import
+#   markdown)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
-targets=" ${*:-sse template dialect chat redact import markdown} "
+targets=" ${*:-sse template dialect translate chat messages redact import markdown} "
 out=/tmp/aix-fuzz
 absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
@@ -24,19 +25,35 @@ build() {  # name, seed dir, sources...
 }
 build sse tests/testdata/sse daemon/http/sse_fuzz.cc daemon/http/sse.cc
 build template tests/testdata/templates common/template_fuzz.cc common/template.cc
+# Both dialects link the request side too (anthropic_request, chat_fields).
+providers="daemon/providers/anthropic_request.cc daemon/providers/chat_fields.cc
+  daemon/providers/chat_request.cc daemon/providers/dialect.cc daemon/providers/errors.cc
+  daemon/providers/json_fields.cc common/mask.cc daemon/http/sse.cc common/text.cc
+  common/json_depth.cc common/json_text.cc"
+# shellcheck disable=SC2086
 build dialect tests/testdata/dialect daemon/providers/dialect_fuzz.cc daemon/providers/*_dialect.cc \
-  daemon/providers/dialect.cc daemon/providers/errors.cc daemon/providers/json_fields.cc common/mask.cc \
-  daemon/http/sse.cc common/text.cc common/json_depth.cc
+  $providers
+# A client's chat request on its way to a provider: the checks and both
+# dialects' request builders (the Anthropic translation among them).
+# shellcheck disable=SC2086
+build translate tests/testdata/translate daemon/providers/translate_fuzz.cc \
+  daemon/providers/*_dialect.cc $providers
 build redact tests/testdata/redact common/redact_fuzz.cc common/redact.cc
 build markdown tests/testdata/markdown client/markdown_fuzz.cc client/markdown.cc -lcmark-gfm
 # The endpoint's request parser: its RunRequest comes from the generated
 # protobuf code, built by Bazel first.
-if [[ "$targets" == *" chat "* ]]; then
+if [[ "$targets" == *" chat "* || "$targets" == *" messages "* ]]; then
   bazel build //proto:aix_v1 >/dev/null 2>&1
   gen=$(bazel info bazel-bin 2>/dev/null)/proto
   pb=$(pkg-config --libs protobuf)
   build chat tests/testdata/chat daemon/endpoint/openai_shapes_fuzz.cc daemon/endpoint/openai_shapes.cc \
-    common/text.cc common/json_depth.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
+    daemon/providers/chat_fields.cc common/provider_registry.cc common/text.cc common/json_depth.cc \
+    common/json_text.cc \
+    "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
+  build messages tests/testdata/messages daemon/endpoint/anthropic_shapes_fuzz.cc \
+    daemon/endpoint/anthropic_shapes.cc daemon/endpoint/openai_shapes.cc daemon/providers/chat_fields.cc \
+    common/provider_registry.cc \
+    common/text.cc common/json_depth.cc common/json_text.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
 fi
 # Imports: bundles (libarchive) and the Python aix's XML (expat), with the
 # stores and settings they use.
