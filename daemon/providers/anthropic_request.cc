@@ -100,6 +100,7 @@ absl::StatusOr<Json> Messages(const ChatRequest& chat) {
       open_results = false;
       continue;
     }
+    if (Member(t.message, "name") != nullptr) return NoCounterpart("a message's name");
     if (t.role == "tool") {
       Json result = {{"type", "tool_result"},
                      {"tool_use_id", Text(Member(t.message, "tool_call_id"))},

@@ -364,7 +364,7 @@ absl::Status CheckMessages(const Json& messages, std::string* param) {
 bool PlainMessage(const Json& m) {
   if (!m.is_object()) return false;
   for (auto it = m.begin(); it != m.end(); ++it) {
-    if (it.key() == "role" || it.key() == "name") continue;
+    if (it.key() == "role") continue;
     if (it.key() == "content" && it->is_string()) continue;
     if (it.key() == "tool_calls" && (it->is_null() || (it->is_array() && it->empty()))) continue;
     return false;

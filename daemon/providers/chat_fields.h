@@ -55,7 +55,7 @@ absl::Status CheckOptions(const Json& options, std::string* param);
 absl::Status CheckMessages(const Json& messages, std::string* param);
 
 // PlainMessage is true for a message that is a role and text content only
-// (nothing a Turn needs its `message` for).
+// (nothing a Turn needs its `message` for; a participant's `name` is more).
 bool PlainMessage(const Json& message);
 
 // MessageText is a checked message's text: its content string, or its

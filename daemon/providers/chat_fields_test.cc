@@ -152,6 +152,18 @@ TEST(AnthropicBody, RefusesByNameWhatItHasNoCounterpartFor) {
   }
 }
 
+TEST(AnthropicBody, AParticipantsNameGoesToOpenAiAndIsRefusedByAnthropic) {
+  Json named = {{"role", "user"}, {"name", "ada"}, {"content", "hi"}};
+  EXPECT_FALSE(PlainMessage(named)) << "the name travels with the whole message";
+  EXPECT_TRUE(PlainMessage(Json{{"role", "user"}, {"content", "hi"}}));
+  ChatRequest chat = Chat("{}");
+  chat.user.clear();
+  chat.turns = {{"user", "hi", named}};
+  absl::Status s = AnthropicBody(chat).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("name"));
+}
+
 TEST(AnthropicBody, ToolTurnsImagesAndResults) {
   ChatRequest chat = Chat("{}");
   chat.user.clear();
