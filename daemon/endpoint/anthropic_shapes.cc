@@ -352,7 +352,10 @@ class AnthropicAnswer final : public AnswerWriter {
 
   std::string ToolCall(const v1::ToolCallDelta& piece) override {
     std::string out = Start();
-    if (open_ != Open::kTool || tool_ != piece.index() || !piece.id().empty()) {
+    // A new call opens a block; gateways that repeat a call's id in each
+    // piece do not.
+    const bool new_call = !piece.id().empty() && piece.id() != tool_id_;
+    if (open_ != Open::kTool || tool_ != piece.index() || new_call) {
       out += Close();
       out += Event("content_block_start",
                    {{"index", index_},
@@ -360,6 +363,7 @@ class AnthropicAnswer final : public AnswerWriter {
                                        {"name", piece.name()}, {"input", Json::object()}}}});
       open_ = Open::kTool;
       tool_ = piece.index();
+      tool_id_ = piece.id();
     }
     if (!piece.arguments().empty()) {
       out += Event("content_block_delta",
@@ -424,6 +428,7 @@ class AnthropicAnswer final : public AnswerWriter {
   Open open_ = Open::kNone;
   int index_ = 0;  // the open block's, or the next one's
   int tool_ = -1;  // the open tool_use block's call
+  std::string tool_id_;
 };
 
 class MessagesApi final : public ClientApi {

@@ -114,7 +114,11 @@ TEST(AnthropicAnswer, StreamsBlocksAsTheSdkExpects) {
   done.set_completion_tokens(9);
   std::string stream = answer->Text("Let me look.");  // one call at a time, in order
   stream += answer->ToolCall(start);
+  v1::ToolCallDelta repeated = args;  // some gateways repeat the id in every piece
+  repeated.set_id("call_1");
+  repeated.set_arguments("");
   stream += answer->ToolCall(args);
+  stream += answer->ToolCall(repeated);
   stream += answer->End(done);
   std::vector<std::string> names;
   std::vector<Json> events = Events(stream, &names);
