@@ -162,7 +162,7 @@ void ChatExchange::Cancel() { StopRun(&stopping_); }
 
 void ChatExchange::OnReadDone(bool ok) {
   if (!ok) return;  // OnDone follows
-  bool more = true;
+  bool more = true, cancel = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     switch (event_.event_case()) {
@@ -179,7 +179,8 @@ void ChatExchange::OnReadDone(bool ok) {
           pending_ += answer_->ToolCall(event_.tool_call());
           first_chunk_ = false;
         } else if (!JoinToolCall(event_.tool_call(), &calls_)) {
-          context_.TryCancel();  // more calls than any answer makes; the provider misbehaves
+          cancel = true;  // more calls than any answer makes (the dialects bound them too)
+          more = false;
         }
         break;
       case v1::RunEvent::kDone:
@@ -195,6 +196,7 @@ void ChatExchange::OnReadDone(bool ok) {
     // A whole answer waits for OnDone; a stream is woken for its text.
     if (stream_started_ || ReadyLocked()) WakeLocked();
   }
+  if (cancel) context_.TryCancel();  // outside mu_: cancelling may end the call at once
   if (more) StartRead(&event_);
 }
 
