@@ -28,6 +28,13 @@ std::string Sniff(absl::string_view data) {
   return "";
 }
 
+// Parse reads JSON a user supplied (a file, a provider's answer) within the
+// nesting bound; a discarded value when it is not JSON.
+nlohmann::json Parse(absl::string_view text) {
+  if (!NestingWithin(text)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
 const char* JsonType(const nlohmann::json& j) {
   if (j.is_object()) return "object";
   if (j.is_array()) return "array";
@@ -72,8 +79,7 @@ absl::StatusOr<nlohmann::json> ResponseFormatFor(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read the --schema file: ", text.status().message()));
   }
-  nlohmann::json schema = NestingWithin(*text) ? nlohmann::json::parse(*text, nullptr, false)
-                                               : nlohmann::json(nlohmann::json::value_t::discarded);
+  nlohmann::json schema = Parse(*text);
   if (schema.is_discarded() || !schema.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--schema ", path, " is not a JSON Schema (a JSON object, e.g. {\"type\": \"object\", "
@@ -90,8 +96,7 @@ absl::StatusOr<nlohmann::json> ResponseFormatFor(const std::string& path) {
 }
 
 absl::Status CheckStructuredAnswer(absl::string_view answer, const nlohmann::json& schema) {
-  nlohmann::json j = NestingWithin(answer) ? nlohmann::json::parse(answer, nullptr, false)
-                                           : nlohmann::json(nlohmann::json::value_t::discarded);
+  nlohmann::json j = Parse(answer);
   if (j.is_discarded()) {
     return absl::DataLossError(absl::StrCat(
         "the answer is not the JSON --schema asked for (it does not parse): '",

@@ -8,22 +8,16 @@
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/endpoint/openai_shapes.h"
+#include "daemon/providers/chat_fields.h"
+#include "daemon/providers/json_fields.h"
 
 namespace aix::endpoint {
 namespace {
 
+using providers::InvalidField;
+using providers::Member;
+
 using Json = nlohmann::json;
-
-absl::Status Invalid(std::string* param, absl::string_view field, absl::string_view why) {
-  *param = std::string(field);
-  return absl::InvalidArgumentError(std::string(why));
-}
-
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() || it->is_null() ? nullptr : &*it;
-}
 
 bool IsType(const Json& block, const char* type) {
   const Json* t = Member(block, "type");
@@ -36,7 +30,7 @@ std::string TypeOf(const Json& block) {
 }
 
 absl::Status NotHere(std::string* param, const std::string& field, absl::string_view what) {
-  return Invalid(param, field,
+  return InvalidField(param, field,
                  absl::StrCat(field, " is ", what,
                               ", which aixd's Messages endpoint does not take; leave it out"));
 }
@@ -45,7 +39,7 @@ absl::Status NotHere(std::string* param, const std::string& field, absl::string_
 absl::StatusOr<std::string> TextOf(const Json& content, const std::string& field, std::string* param) {
   if (content.is_string()) return content.get<std::string>();
   if (!content.is_array()) {
-    return Invalid(param, field, absl::StrCat(field, " must be a string or an array of text blocks"));
+    return InvalidField(param, field, absl::StrCat(field, " must be a string or an array of text blocks"));
   }
   std::string text;
   for (size_t i = 0; i < content.size(); ++i) {
@@ -67,7 +61,7 @@ absl::StatusOr<Json> ImagePart(const Json& block, const std::string& field, std:
     const Json* media = Member(*source, "media_type");
     const Json* data = Member(*source, "data");
     if (media == nullptr || !media->is_string() || data == nullptr || !data->is_string()) {
-      return Invalid(param, field + ".source",
+      return InvalidField(param, field + ".source",
                      absl::StrCat(field, ".source needs media_type and data (base64)"));
     }
     url = absl::StrCat("data:", media->get<std::string>(), ";base64,", data->get<std::string>());
@@ -75,7 +69,7 @@ absl::StatusOr<Json> ImagePart(const Json& block, const std::string& field, std:
              Member(*source, "url")->is_string()) {
     url = Member(*source, "url")->get<std::string>();
   } else {
-    return Invalid(param, field + ".source",
+    return InvalidField(param, field + ".source",
                    absl::StrCat(field, ".source must be {type: base64, media_type, data} or "
                                        "{type: url, url}"));
   }
@@ -90,7 +84,7 @@ absl::Status UserTurn(const Json& content, const std::string& field, Json* out, 
     return absl::OkStatus();
   }
   if (!content.is_array()) {
-    return Invalid(param, field, absl::StrCat(field, " must be a string or an array of blocks"));
+    return InvalidField(param, field, absl::StrCat(field, " must be a string or an array of blocks"));
   }
   Json parts = Json::array();
   for (size_t i = 0; i < content.size(); ++i) {
@@ -105,7 +99,7 @@ absl::Status UserTurn(const Json& content, const std::string& field, Json* out, 
     } else if (IsType(block, "tool_result")) {
       const Json* id = Member(block, "tool_use_id");
       if (id == nullptr || !id->is_string()) {
-        return Invalid(param, f + ".tool_use_id", absl::StrCat(f, " has no tool_use_id"));
+        return InvalidField(param, f + ".tool_use_id", absl::StrCat(f, " has no tool_use_id"));
       }
       const Json* result = Member(block, "content");
       std::string text;
@@ -130,7 +124,7 @@ absl::Status AssistantTurn(const Json& content, const std::string& field, Json* 
     return absl::OkStatus();
   }
   if (!content.is_array()) {
-    return Invalid(param, field, absl::StrCat(field, " must be a string or an array of blocks"));
+    return InvalidField(param, field, absl::StrCat(field, " must be a string or an array of blocks"));
   }
   std::string text;
   Json calls = Json::array();
@@ -146,7 +140,7 @@ absl::Status AssistantTurn(const Json& content, const std::string& field, Json* 
       const Json* input = Member(block, "input");
       if (id == nullptr || !id->is_string() || name == nullptr || !name->is_string() ||
           (input != nullptr && !input->is_object())) {
-        return Invalid(param, f, absl::StrCat(f, " must be a tool_use block with id, name and an input object"));
+        return InvalidField(param, f, absl::StrCat(f, " must be a tool_use block with id, name and an input object"));
       }
       calls.push_back({{"id", *id},
                        {"type", "function"},
@@ -163,7 +157,7 @@ absl::Status AssistantTurn(const Json& content, const std::string& field, Json* 
 }
 
 absl::Status Tools(const Json& tools, Json* doc, std::string* param) {
-  if (!tools.is_array()) return Invalid(param, "tools", "tools must be an array");
+  if (!tools.is_array()) return InvalidField(param, "tools", "tools must be an array");
   Json out = Json::array();
   for (size_t i = 0; i < tools.size(); ++i) {
     const Json& t = tools[i];
@@ -193,7 +187,7 @@ absl::Status ToolChoice(const Json& choice, Json* doc, std::string* param) {
   } else if (t == "tool" && Member(choice, "name") != nullptr) {
     (*doc)["tool_choice"] = {{"type", "function"}, {"function", {{"name", choice["name"]}}}};
   } else {
-    return Invalid(param, "tool_choice",
+    return InvalidField(param, "tool_choice",
                    "tool_choice must be {type: auto}, {type: any}, {type: none} or {type: tool, name}");
   }
   if (const Json* p = Member(choice, "disable_parallel_tool_use"); p != nullptr && *p == true) {
@@ -205,7 +199,7 @@ absl::Status ToolChoice(const Json& choice, Json* doc, std::string* param) {
 absl::Status Format(const Json& format, const std::string& field, Json* doc, std::string* param) {
   const Json* schema = Member(format, "schema");
   if (!IsType(format, "json_schema") || schema == nullptr) {
-    return Invalid(param, field, absl::StrCat(field, " must be {type: json_schema, schema}"));
+    return InvalidField(param, field, absl::StrCat(field, " must be {type: json_schema, schema}"));
   }
   (*doc)["response_format"] = {
       {"type", "json_schema"},
@@ -231,7 +225,7 @@ absl::StatusOr<Json> AsChatCompletions(const Json& req, std::string* param) {
     } else if (k == "stop_sequences") {
       doc["stop"] = v;
     } else if (k == "metadata") {
-      if (!v.is_object()) return Invalid(param, k, "metadata must be an object");
+      if (!v.is_object()) return InvalidField(param, k, "metadata must be an object");
       for (auto m = v.begin(); m != v.end(); ++m) {
         if (m.key() != "user_id") return NotHere(param, "metadata." + m.key(), "a metadata field");
         if (!m->is_null()) doc["user"] = *m;
@@ -243,7 +237,7 @@ absl::StatusOr<Json> AsChatCompletions(const Json& req, std::string* param) {
     } else if (k == "output_format") {
       AIX_RETURN_IF_ERROR(Format(v, k, &doc, param));
     } else if (k == "output_config") {
-      if (!v.is_object()) return Invalid(param, k, "output_config must be an object");
+      if (!v.is_object()) return InvalidField(param, k, "output_config must be an object");
       for (auto c = v.begin(); c != v.end(); ++c) {
         if (c.key() != "format") return NotHere(param, "output_config." + c.key(), "an output setting");
         AIX_RETURN_IF_ERROR(Format(*c, "output_config.format", &doc, param));
@@ -254,7 +248,7 @@ absl::StatusOr<Json> AsChatCompletions(const Json& req, std::string* param) {
   }
   const Json* max_tokens = Member(req, "max_tokens");
   if (max_tokens == nullptr) {
-    return Invalid(param, "max_tokens", "max_tokens is required (the Messages API asks for it)");
+    return InvalidField(param, "max_tokens", "max_tokens is required (the Messages API asks for it)");
   }
   if (const Json* system = Member(req, "system")) {
     AIX_ASSIGN_OR_RETURN(std::string text, TextOf(*system, "system", param));
@@ -262,20 +256,20 @@ absl::StatusOr<Json> AsChatCompletions(const Json& req, std::string* param) {
   }
   const Json* in = Member(req, "messages");
   if (in == nullptr || !in->is_array() || in->empty()) {
-    return Invalid(param, "messages", "messages must be a non-empty array of {role, content}");
+    return InvalidField(param, "messages", "messages must be a non-empty array of {role, content}");
   }
   for (size_t i = 0; i < in->size(); ++i) {
     const Json& m = (*in)[i];
     const std::string field = absl::StrCat("messages[", i, "]");
     const Json* role = Member(m, "role");
     const Json* content = Member(m, "content");
-    if (content == nullptr) return Invalid(param, field + ".content", absl::StrCat(field, " has no content"));
+    if (content == nullptr) return InvalidField(param, field + ".content", absl::StrCat(field, " has no content"));
     if (role != nullptr && *role == "user") {
       AIX_RETURN_IF_ERROR(UserTurn(*content, field + ".content", &messages, param));
     } else if (role != nullptr && *role == "assistant") {
       AIX_RETURN_IF_ERROR(AssistantTurn(*content, field + ".content", &messages, param));
     } else {
-      return Invalid(param, field + ".role", absl::StrCat(field, ".role must be user or assistant"));
+      return InvalidField(param, field + ".role", absl::StrCat(field, ".role must be user or assistant"));
     }
   }
   doc["messages"] = std::move(messages);

@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "common/tool_calls.h"
+#include "daemon/providers/chat_fields.h"
 #include "daemon/endpoint/respond.h"
 
 namespace aix::endpoint {
@@ -178,7 +180,8 @@ void ChatExchange::OnReadDone(bool ok) {
         if (call_.stream) {
           pending_ += answer_->ToolCall(event_.tool_call());
           first_chunk_ = false;
-        } else if (!JoinToolCall(event_.tool_call(), &calls_)) {
+        } else if (!JoinToolCall(event_.tool_call(), &calls_, providers::kMaxToolCalls,
+                                 std::string::npos)) {
           cancel = true;  // more calls than any answer makes (the dialects bound them too)
           more = false;
         }

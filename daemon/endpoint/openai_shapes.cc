@@ -21,12 +21,9 @@
 namespace aix::endpoint {
 namespace {
 
-using Json = nlohmann::json;
+using providers::InvalidField;
 
-absl::Status Invalid(std::string* param, absl::string_view field, absl::string_view why) {
-  *param = std::string(field);
-  return absl::InvalidArgumentError(std::string(why));
-}
+using Json = nlohmann::json;
 
 // Route fills the run's provider and model (or prompt) from `model`.
 void Route(const std::string& model, v1::RunRequest* run) {
@@ -74,20 +71,20 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
   ChatCall call;
   auto model = doc.find("model");
   if (model == doc.end() || model->is_null() || (model->is_string() && model->get<std::string>().empty())) {
-    return Invalid(param, "model",
+    return InvalidField(param, "model",
                    "model is required: PROVIDER/MODEL (openai/gpt-4o-mini), custom:NAME/MODEL, "
                    "prompt:NAME, or a model of the default provider (GET /v1/models lists some)");
   }
-  if (!model->is_string()) return Invalid(param, "model", "model must be a string");
+  if (!model->is_string()) return InvalidField(param, "model", "model must be a string");
   call.model = model->get<std::string>();
   Route(call.model, &call.run);
   if (absl::StartsWith(call.model, "prompt:") && call.run.prompt().empty()) {
-    return Invalid(param, "model", "prompt: needs a prompt name (prompt:NAME)");
+    return InvalidField(param, "model", "prompt: needs a prompt name (prompt:NAME)");
   }
 
   auto messages = doc.find("messages");
   if (messages == doc.end()) {
-    return Invalid(param, "messages", "messages must be a non-empty array of {role, content}");
+    return InvalidField(param, "messages", "messages must be a non-empty array of {role, content}");
   }
   AIX_RETURN_IF_ERROR(providers::CheckMessages(*messages, param));
   std::vector<std::string> systems;
@@ -118,17 +115,17 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
     out->set_content(std::move(text));
   }
   if (!has_turn) {
-    return Invalid(param, "messages", "messages has no user message; add one with role user");
+    return InvalidField(param, "messages", "messages has no user message; add one with role user");
   }
   if (!call.run.prompt().empty()) {
     // A saved prompt is the conversation: its {input} is the last user
     // message, system messages replace its system prompt, and earlier turns
     // have no place in a template.
     if (!has_user) {
-      return Invalid(param, "messages", absl::StrCat(call.model, " needs a user message: it fills {input}"));
+      return InvalidField(param, "messages", absl::StrCat(call.model, " needs a user message: it fills {input}"));
     }
     if (rich) {
-      return Invalid(param, "messages",
+      return InvalidField(param, "messages",
                      absl::StrCat(call.model, " takes text messages: images, tool calls and tool "
                                   "results go with a model (PROVIDER/MODEL), not a saved prompt"));
     }
@@ -138,7 +135,7 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
   }
 
   if (auto it = doc.find("stream"); it != doc.end() && !it->is_null()) {
-    if (!it->is_boolean()) return Invalid(param, "stream", "stream must be true or false");
+    if (!it->is_boolean()) return InvalidField(param, "stream", "stream must be true or false");
     call.stream = it->get<bool>();
   }
   if (auto it = doc.find("stream_options"); it != doc.end() && it->is_object()) {
@@ -149,7 +146,7 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
     auto it = doc.find(f);
     if (it == doc.end() || it->is_null()) continue;
     if (!it->is_number_integer() || it->get<int64_t>() < 1) {
-      return Invalid(param, f, absl::StrCat(f, " must be an integer of 1 or more"));
+      return InvalidField(param, f, absl::StrCat(f, " must be an integer of 1 or more"));
     }
     call.run.set_max_tokens(it->get<int64_t>());
     break;
@@ -157,7 +154,7 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
   if (auto it = doc.find("temperature"); it != doc.end() && !it->is_null()) {
     if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < 0 ||
         it->get<double>() > 2) {
-      return Invalid(param, "temperature", "temperature must be a number from 0 to 2");
+      return InvalidField(param, "temperature", "temperature must be a number from 0 to 2");
     }
     call.run.set_temperature(it->get<double>());
   }
@@ -236,19 +233,6 @@ Json ChunkBase(const ReplyId& id) {
 std::string Event(const Json& j) { return absl::StrCat("data: ", JsonText(j), "\n\n"); }
 
 }  // namespace
-
-bool JoinToolCall(const v1::ToolCallDelta& piece, std::vector<v1::ToolCallDelta>* calls) {
-  for (v1::ToolCallDelta& c : *calls) {
-    if (c.index() != piece.index()) continue;
-    if (c.id().empty()) c.set_id(piece.id());
-    if (c.name().empty()) c.set_name(piece.name());
-    c.mutable_arguments()->append(piece.arguments());
-    return true;
-  }
-  if (calls->size() >= providers::kMaxToolCalls) return false;
-  calls->push_back(piece);
-  return true;
-}
 
 namespace {
 

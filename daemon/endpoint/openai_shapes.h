@@ -63,11 +63,6 @@ struct ReplyId {
   std::string model;
 };
 
-// JoinToolCall adds a streamed piece to the calls it belongs to (by
-// index); false once there are kMaxToolCalls calls and the piece starts
-// another.
-bool JoinToolCall(const v1::ToolCallDelta& piece, std::vector<v1::ToolCallDelta>* calls);
-
 // CompletionJson is a whole chat.completion, with the tool calls (joined)
 // the model made.
 std::string CompletionJson(const ReplyId& id, absl::string_view text,

@@ -1,5 +1,7 @@
 #include "daemon/endpoint/openai_shapes.h"
 
+#include "common/tool_calls.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -300,8 +302,8 @@ TEST(Shapes, ToolCallsStreamAsOpenAiDoesAndJoinForAWholeAnswer) {
   EXPECT_EQ(delta["tool_calls"][0], (Json{{"index", 0}, {"function", {{"arguments", more.arguments()}}}}));
 
   std::vector<v1::ToolCallDelta> calls;
-  ASSERT_TRUE(JoinToolCall(first, &calls));
-  ASSERT_TRUE(JoinToolCall(more, &calls));
+  ASSERT_TRUE(JoinToolCall(first, &calls, 8, std::string::npos));
+  ASSERT_TRUE(JoinToolCall(more, &calls, 8, std::string::npos));
   v1::RunDone done;
   done.set_finish_reason("tool_use");
   Json whole = Json::parse(CompletionJson(id, "", calls, done));

@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "common/text.h"
 #include "daemon/providers/chat_fields.h"
+#include "daemon/providers/json_fields.h"
 
 namespace aix::providers {
 namespace {
@@ -16,12 +17,6 @@ constexpr absl::string_view kRouteElsewhere =
 absl::Status NoCounterpart(absl::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat(what, " has no counterpart in Anthropic's Messages API", kRouteElsewhere));
-}
-
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() || it->is_null() ? nullptr : &*it;
 }
 
 // At reads a member of a member, or null: a checked request has every one

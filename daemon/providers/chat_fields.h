@@ -36,6 +36,10 @@ inline constexpr size_t kMaxUrlBytes = 8 << 10;    // an https image URL
 // sends, not what a client asks).
 inline constexpr size_t kMaxToolCalls = 1024;
 
+// InvalidField is the InvalidArgument error for `field`, which it names in
+// `param` (OpenAI's error objects carry it) with `why` as the message.
+absl::Status InvalidField(std::string* param, absl::string_view field, absl::string_view why);
+
 // OwnField is true for the fields aixd sets itself, which options may not
 // carry: model, messages, stream, stream_options, max_tokens, temperature.
 bool OwnField(absl::string_view name);

@@ -12,6 +12,11 @@ const Json* Field(const Json* j, absl::string_view key) {
   return it == j->end() ? nullptr : &*it;
 }
 
+const Json* Member(const Json& j, absl::string_view key) {
+  const Json* f = Field(&j, key);
+  return f == nullptr || f->is_null() ? nullptr : f;
+}
+
 const Json* ObjectField(const Json* j, absl::string_view key) {
   const Json* f = Field(j, key);
   return f != nullptr && f->is_object() ? f : nullptr;

@@ -22,6 +22,10 @@ using Json = nlohmann::json;
 const Json* Field(const Json* j, absl::string_view key);
 inline const Json* Field(const Json& j, absl::string_view key) { return Field(&j, key); }
 
+// Member is Field for requests, where a null member means "not given":
+// nullptr when `j` is not an object, has no `key`, or has it as null.
+const Json* Member(const Json& j, absl::string_view key);
+
 // ObjectField / ArrayField: the member if it is of that type, else nullptr.
 const Json* ObjectField(const Json* j, absl::string_view key);
 const Json* ArrayField(const Json* j, absl::string_view key);

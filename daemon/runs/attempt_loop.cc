@@ -11,6 +11,7 @@
 #include "common/catching.h"
 #include "common/provider_registry.h"
 #include "common/limits.h"
+#include "common/tool_calls.h"
 #include "common/text.h"
 #include "daemon/providers/provider.h"
 
@@ -332,7 +333,7 @@ void AttemptLoop::Record(const absl::Status& result) {
   if (reply_.cost) r.extras["cost"] = *reply_.cost;
   if (!calls_.empty()) {
     nlohmann::json calls = nlohmann::json::array();
-    for (const auto& [index, c] : calls_) {
+    for (const v1::ToolCallDelta& c : calls_) {
       calls.push_back({{"id", c.id()}, {"name", c.name()}, {"arguments", c.arguments()}});
     }
     r.extras["tool_calls"] = std::move(calls);
@@ -400,10 +401,7 @@ void AttemptLoop::QueueToolCall(v1::ToolCallDelta call) {
   if (recorder_) {
     // The history keeps each call whole, its arguments as far as it keeps
     // any text.
-    v1::ToolCallDelta& kept = calls_[call.index()];
-    if (kept.id().empty()) kept.set_id(call.id());
-    if (kept.name().empty()) kept.set_name(call.name());
-    if (kept.arguments().size() < kHistoryTextBytes) kept.mutable_arguments()->append(call.arguments());
+    JoinToolCall(call, &calls_, providers::kMaxToolCalls, kHistoryTextBytes);
   }
   sink_->ToolCall(std::move(call));
 }

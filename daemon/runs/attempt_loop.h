@@ -156,7 +156,7 @@ class AttemptLoop final : public http::ResponseHandler {
   history::RunRecord record_;
   std::unique_ptr<history::AnswerSpool> answer_;
   bool recorded_ = false;
-  std::map<int, v1::ToolCallDelta> calls_;  // the answer's tool calls, joined
+  std::vector<v1::ToolCallDelta> calls_;  // the answer's tool calls, joined
 };
 
 }  // namespace aix::runs

@@ -7,13 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/json_depth.h"
 #include "common/json_text.h"
 #include "common/limits.h"
 #include "common/mask.h"
 #include "common/status_macros.h"
 #include "daemon/config/settings.h"
 #include "daemon/providers/chat_fields.h"
+#include "daemon/providers/json_fields.h"
 #include "daemon/runs/attachments.h"
 
 namespace aix::runs {
@@ -23,12 +23,9 @@ using Json = nlohmann::json;
 
 // ParseObject reads a JSON object a caller sent as text.
 absl::StatusOr<Json> ParseObject(absl::string_view text, absl::string_view what) {
-  Json j = NestingWithin(text) ? Json::parse(text.begin(), text.end(), nullptr, false)
-                               : Json(Json::value_t::discarded);
-  if (j.is_discarded() || !j.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " is not a JSON object"));
-  }
-  return j;
+  std::optional<Json> j = providers::ParseUntrusted(text);
+  if (!j || !j->is_object()) return absl::InvalidArgumentError(absl::StrCat(what, " is not a JSON object"));
+  return *std::move(j);
 }
 
 // Messages reads RunRequest.messages into turns, each message with more

@@ -47,11 +47,13 @@ if [[ "$targets" == *" chat "* || "$targets" == *" messages "* ]]; then
   gen=$(bazel info bazel-bin 2>/dev/null)/proto
   pb=$(pkg-config --libs protobuf)
   build chat tests/testdata/chat daemon/endpoint/openai_shapes_fuzz.cc daemon/endpoint/openai_shapes.cc \
-    daemon/providers/chat_fields.cc common/provider_registry.cc common/text.cc common/json_depth.cc \
+    daemon/providers/chat_fields.cc daemon/providers/json_fields.cc common/provider_registry.cc \
+    common/text.cc common/json_depth.cc \
     common/json_text.cc \
     "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
   build messages tests/testdata/messages daemon/endpoint/anthropic_shapes_fuzz.cc \
     daemon/endpoint/anthropic_shapes.cc daemon/endpoint/openai_shapes.cc daemon/providers/chat_fields.cc \
+    daemon/providers/json_fields.cc \
     common/provider_registry.cc \
     common/text.cc common/json_depth.cc common/json_text.cc "$gen/aix/v1/runs.pb.cc" -I"$gen" $pb
 fi
