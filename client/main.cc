@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   const aix::SubcommandGroup groups[] = {
       aix::AddRun,         aix::AddChat,      aix::AddPrompts,  aix::AddHistory,
       aix::AddConfig,      aix::AddApiKey,    aix::AddProviders, aix::AddDaemon,
-      aix::AddEndpoint,    aix::AddMigrate,   aix::AddCmd,      aix::AddCollections,
+      aix::AddEndpoint,    aix::AddMcp,       aix::AddMigrate,  aix::AddCmd,
+      aix::AddCollections,
       aix::AddCompletion,
   };
   const char* wanted = nullptr;  // the command word, if any

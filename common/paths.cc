@@ -1,5 +1,6 @@
 #include "common/paths.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -36,12 +37,26 @@ absl::Status CheckSocketPath(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> SocketPath(const EnvLookup& env) {
+// SessionRuntimeDir is /run/user/$UID when it is the user's private
+// directory (pam_systemd makes it 0700 and the user's), else empty.
+std::string SessionRuntimeDir(const std::string& root) {
+  const std::string dir = absl::StrCat(root, "/", getuid());
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+      (st.st_mode & 077) != 0) {
+    return "";
+  }
+  return dir;
+}
+
+absl::StatusOr<std::string> SocketPath(const EnvLookup& env, const std::string& runtime_root) {
   std::string path;
   if (auto explicit_path = env("AIX_SOCKET")) {
     path = *explicit_path;
   } else if (auto runtime = env("XDG_RUNTIME_DIR")) {
     path = absl::StrCat(*runtime, "/aix/aixd.sock");
+  } else if (std::string session = SessionRuntimeDir(runtime_root); !session.empty()) {
+    path = absl::StrCat(session, "/aix/aixd.sock");
   } else {
     path = absl::StrCat("/tmp/aix-", getuid(), "/aixd.sock");
   }

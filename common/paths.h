@@ -31,9 +31,15 @@ EnvLookup ProcessEnv();
 inline constexpr size_t kMaxSocketPathLength = 107;
 
 // SocketPath returns $AIX_SOCKET, else $XDG_RUNTIME_DIR/aix/aixd.sock, else
+// the same place in /run/user/$UID when that is the user's own private
+// directory (what a login session's XDG_RUNTIME_DIR would have been: MCP
+// clients and other GUI programs start aix without the variable, and must
+// reach the daemon the user's terminal reaches), else
 // /tmp/aix-$UID/aixd.sock. InvalidArgument when the result is longer than
 // kMaxSocketPathLength, with a message saying how to choose a shorter one.
-absl::StatusOr<std::string> SocketPath(const EnvLookup& env);
+// `runtime_root` stands for /run/user in tests.
+absl::StatusOr<std::string> SocketPath(const EnvLookup& env,
+                                       const std::string& runtime_root = "/run/user");
 
 // CheckSocketPath validates an explicit socket path the same way.
 absl::Status CheckSocketPath(const std::string& path);

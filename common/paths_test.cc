@@ -1,5 +1,6 @@
 #include "common/paths.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -33,9 +34,29 @@ TEST(SocketPath, ThenXdgRuntimeDir) {
 }
 
 TEST(SocketPath, ThenTmpPerUid) {
-  auto p = SocketPath(FakeEnv({}));
+  auto p = SocketPath(FakeEnv({}), "/nonexistent/run/user");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(*p, absl::StrCat("/tmp/aix-", getuid(), "/aixd.sock"));
+}
+
+// Without XDG_RUNTIME_DIR (an MCP client starting aix mcp), the login
+// session's runtime directory is found anyway, when it is plainly the user's.
+TEST(SocketPath, FindsTheSessionRuntimeDirWithoutTheVariable) {
+  char tmpl[] = "/tmp/aix-run-XXXXXX";  // short: socket paths have a limit
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string root = tmpl;
+  const std::string dir = absl::StrCat(root, "/", getuid());
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  auto p = SocketPath(FakeEnv({}), root);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(*p, dir + "/aix/aixd.sock");
+  // The variable, when set, still wins.
+  EXPECT_EQ(*SocketPath(FakeEnv({{"XDG_RUNTIME_DIR", "/run/user/1"}}), root), "/run/user/1/aix/aixd.sock");
+  // A directory others may enter is not a session's runtime directory.
+  ASSERT_EQ(chmod(dir.c_str(), 0755), 0);
+  EXPECT_EQ(*SocketPath(FakeEnv({}), root), absl::StrCat("/tmp/aix-", getuid(), "/aixd.sock"));
+  rmdir(dir.c_str());
+  rmdir(root.c_str());
 }
 
 TEST(SocketPath, RefusesPathOverUnixLimitAndSaysHowToFixIt) {

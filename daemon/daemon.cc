@@ -41,6 +41,9 @@
 #include "daemon/services/config_service.h"
 #include "daemon/services/daemon_service.h"
 #include "daemon/services/history_service.h"
+#include "daemon/services/mcp_service.h"
+#include "daemon/mcp/hub.h"
+#include "daemon/mcp/self_backend.h"
 #include "daemon/services/key_service.h"
 #include "daemon/services/prompt_service.h"
 #include "daemon/services/provider_service.h"
@@ -220,13 +223,20 @@ int RunDaemon(const DaemonOptions& options) {
         return c->Info(r);
       });
 
+  // The MCP server calls the services above through the in-process
+  // channel, so it gets its backend once gRPC serves.
+  mcp::Hub mcp_hub;
+  McpServiceImpl mcp_service(&mcp_hub, &peers);
+
   Server server(std::move(*listener), &peers,
                 {&daemon_service, &config_service, &key_service, &prompt_service,
-                 &collection_service, &run_service, &provider_service, &history_service});
+                 &collection_service, &run_service, &provider_service, &history_service,
+                 &mcp_service});
   absl::Status s = server.Start();
   if (!s.ok()) return Fail(s);
+  mcp_hub.Start(std::make_unique<mcp::SelfBackend>(server.InProcessChannel(), peers.in_process_secret()));
   http = std::make_unique<endpoint::HttpEndpoint>(server.InProcessChannel(),
-                                                peers.in_process_secret(), &token);
+                                                peers.in_process_secret(), &token, &mcp_hub);
   if (http_fd >= 0) {
     absl::Status served = http->ServeUnix(http_fd, http_path);
     if (!served.ok()) http_error = std::string(served.message());
@@ -263,6 +273,9 @@ int RunDaemon(const DaemonOptions& options) {
   }).detach();
   // HTTP streams get the same grace as gRPC runs, then end; the endpoint
   // stops before the gRPC server its calls go through.
+  // MCP sessions end first: their runs are cancelled, and their workers
+  // stop calling the services before those stop.
+  mcp_hub.Shutdown(kShutdownGrace);
   http->Shutdown(kShutdownGrace);
   server.Shutdown(kShutdownGrace);
   Log(LogLevel::kInfo, "stopped");

@@ -1,9 +1,6 @@
 #include "daemon/endpoint/chat_exchange.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -143,18 +140,7 @@ void ChatExchange::StopRun(bool* flag) {
 void ChatExchange::CheckPeer() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!suspended_ || closed_ || done_ || gone_ || fd() < 0) return;
-    char c;
-    ssize_t n = recv(fd(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return;
-    // On the Unix socket a client that only shut down its sending side
-    // (curl and some SDKs do, once the request is sent) still waits for
-    // the answer: only a socket closed both ways (POLLHUP) is a client
-    // that left. TCP cannot tell the two apart before a write.
-    if (n == 0 && !tcp()) {
-      pollfd p{fd(), POLLIN | POLLRDHUP, 0};
-      if (poll(&p, 1, 0) >= 0 && (p.revents & (POLLHUP | POLLERR)) == 0) return;
-    }
+    if (!suspended_ || closed_ || done_ || gone_ || !ClientLeft()) return;
     gone_ = true;
   }
   context_.TryCancel();

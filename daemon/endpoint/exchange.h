@@ -53,6 +53,14 @@ class Exchange {
   bool tcp() const { return start_.tcp; }
 
  protected:
+  // ClientLeft says whether the client of a suspended connection has gone
+  // (its socket reads end-of-file or fails). On the Unix socket a client
+  // that only shut down its sending side (curl and some SDKs do, once the
+  // request is sent) still waits for the answer: only a socket closed both
+  // ways is a client that left. TCP cannot tell the two apart before a
+  // write.
+  bool ClientLeft() const;
+
   MHD_Connection* conn() const { return start_.conn; }
   int fd() const { return start_.fd; }
 

@@ -17,6 +17,7 @@
 #include "daemon/endpoint/live_exchanges.h"
 #include "daemon/endpoint/models_exchange.h"
 #include "daemon/endpoint/request_body.h"
+#include "daemon/endpoint/mcp_exchange.h"
 #include "daemon/endpoint/routes.h"
 #include "daemon/endpoint/self_calls.h"
 #include "daemon/server/log.h"
@@ -32,7 +33,8 @@ constexpr absl::Duration kWatchEvery = absl::Milliseconds(200);
 
 class HttpEndpoint::Impl {
  public:
-  Impl(const std::shared_ptr<grpc::Channel>& channel, std::string secret, TokenStore* token)
+  Impl(const std::shared_ptr<grpc::Channel>& channel, std::string secret, TokenStore* token,
+       mcp::Hub* mcp)
       : calls_(channel, std::move(secret)), token_(token) {
     const ChatParts chat{&calls_, &budget_, &live_, &OpenAiChatApi()};
     routes_.Add("POST", "/v1/chat/completions", [chat](const ExchangeStart& s) {
@@ -47,6 +49,12 @@ class HttpEndpoint::Impl {
     });
     routes_.AddUnder("GET", "/v1/models/", [this](const ExchangeStart& s) {
       return std::make_shared<ModelsExchange>(s, &calls_, s.path.substr(sizeof "/v1/models/" - 1));
+    });
+    routes_.Add("POST", "/mcp", [this, mcp](const ExchangeStart& s) {
+      return std::make_shared<McpExchange>(s, mcp, &budget_, /*del=*/false);
+    });
+    routes_.Add("DELETE", "/mcp", [this, mcp](const ExchangeStart& s) {
+      return std::make_shared<McpExchange>(s, mcp, &budget_, /*del=*/true);
     });
   }
 
@@ -200,8 +208,8 @@ class HttpEndpoint::Impl {
 };
 
 HttpEndpoint::HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret,
-                           TokenStore* token)
-    : impl_(std::make_unique<Impl>(channel, std::move(secret), token)) {}
+                           TokenStore* token, mcp::Hub* mcp)
+    : impl_(std::make_unique<Impl>(channel, std::move(secret), token, mcp)) {}
 
 HttpEndpoint::~HttpEndpoint() { Shutdown(absl::ZeroDuration()); }
 

@@ -25,13 +25,19 @@
 #include "common/listen_address.h"
 #include "daemon/endpoint/token_store.h"
 
+namespace aix::mcp {
+class Hub;
+}  // namespace aix::mcp
+
 namespace aix::endpoint {
 
 class HttpEndpoint {
  public:
   // `token` must outlive the endpoint; `channel` is aixd's in-process one,
   // and `secret` the in-process header's value (PeerRegistry).
-  HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret, TokenStore* token);
+  // `mcp` serves POST /mcp; it must outlive the endpoint.
+  HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret, TokenStore* token,
+               mcp::Hub* mcp);
   ~HttpEndpoint();  // Shutdown(0)
 
   HttpEndpoint(const HttpEndpoint&) = delete;

@@ -1,6 +1,22 @@
 #include "daemon/endpoint/live_exchanges.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+
 namespace aix::endpoint {
+
+bool Exchange::ClientLeft() const {
+  if (fd() < 0) return false;
+  char c;
+  ssize_t n = recv(fd(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return false;
+  if (n == 0 && !tcp()) {
+    pollfd p{fd(), POLLIN | POLLRDHUP, 0};
+    if (poll(&p, 1, 0) >= 0 && (p.revents & (POLLHUP | POLLERR)) == 0) return false;
+  }
+  return true;
+}
 
 Exchange::~Exchange() {
   if (live_ != nullptr) live_->Remove(this);

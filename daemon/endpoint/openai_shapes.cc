@@ -25,8 +25,9 @@ using providers::InvalidField;
 
 using Json = nlohmann::json;
 
-// Route fills the run's provider and model (or prompt) from `model`.
-void Route(const std::string& model, v1::RunRequest* run) {
+}  // namespace
+
+void RouteModel(const std::string& model, v1::RunRequest* run) {
   absl::string_view prompt = model;
   if (absl::ConsumePrefix(&prompt, "prompt:")) {
     run->set_prompt(std::string(prompt));
@@ -44,8 +45,6 @@ void Route(const std::string& model, v1::RunRequest* run) {
   }
   run->set_model(model);  // the default provider
 }
-
-}  // namespace
 
 absl::StatusOr<Json> ParseJsonBody(absl::string_view body, absl::string_view what) {
   if (!NestingWithin(body)) {
@@ -77,7 +76,7 @@ absl::StatusOr<ChatCall> ParseChatDoc(Json doc, std::string* param) {
   }
   if (!model->is_string()) return InvalidField(param, "model", "model must be a string");
   call.model = model->get<std::string>();
-  Route(call.model, &call.run);
+  RouteModel(call.model, &call.run);
   if (absl::StartsWith(call.model, "prompt:") && call.run.prompt().empty()) {
     return InvalidField(param, "model", "prompt: needs a prompt name (prompt:NAME)");
   }

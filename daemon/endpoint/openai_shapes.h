@@ -39,6 +39,11 @@ absl::StatusOr<ChatCall> ParseChatCall(absl::string_view body, std::string* para
 // API's request, translated).
 absl::StatusOr<ChatCall> ParseChatDoc(nlohmann::json doc, std::string* param);
 
+// RouteModel fills a run's provider and model (or prompt) from a model
+// string as clients write it: "PROVIDER/MODEL", "custom:NAME/MODEL",
+// "prompt:NAME", or a model of the default provider.
+void RouteModel(const std::string& model, v1::RunRequest* run);
+
 // ParseJsonBody parses a request body that must be a JSON object, within
 // the nesting bound; `what` names the request for the error.
 absl::StatusOr<nlohmann::json> ParseJsonBody(absl::string_view body, absl::string_view what);

@@ -1,5 +1,7 @@
 #include "daemon/endpoint/respond.h"
 
+#include "daemon/mcp/jsonrpc.h"
+
 #include "absl/strings/match.h"
 #include "daemon/endpoint/anthropic_shapes.h"
 #include "daemon/endpoint/openai_shapes.h"
@@ -27,6 +29,7 @@ MHD_Result RespondError(MHD_Connection* c, int status, absl::string_view message
 MHD_Result RespondErrorOn(MHD_Connection* c, absl::string_view path, int status,
                           absl::string_view message, absl::string_view code) {
   if (absl::StartsWith(path, "/v1/messages")) return Respond(c, status, AnthropicErrorJson(status, message));
+  if (path == "/mcp") return Respond(c, status, mcp::Error(nullptr, {-32000, std::string(message), nullptr}));
   return RespondError(c, status, message, "", code);
 }
 

@@ -44,6 +44,9 @@ class PeerRegistry {
   bool InProcess(const grpc::ServerContextBase& context) const;
   const std::string& in_process_secret() const { return secret_; }
   static constexpr char kInProcessHeader[] = "aixd-in-process";
+  // kViaHeader names which in-process caller made a call ("mcp"), for the
+  // history's client column; read only on in-process calls.
+  static constexpr char kViaHeader[] = "aixd-via";
 
  private:
   const uid_t owner_;

@@ -332,9 +332,14 @@ grpc::ServerWriteReactor<v1::RunEvent>* RunServiceImpl::Run(grpc::CallbackServer
   // Who asked, for the history: aix says so in its version header; the
   // HTTP endpoint calls in-process.
   const auto& md = context->client_metadata();
-  const char* client = peers_->InProcess(*context)                  ? "http"
-                       : md.find(kClientVersionHeader) != md.end() ? "aix"
-                                                                   : "grpc";
+  // The in-process callers are the HTTP endpoint and the MCP server; only
+  // they can say which (the header means nothing from outside).
+  const bool in_process = peers_->InProcess(*context);
+  auto via = md.find(PeerRegistry::kViaHeader);
+  const char* client = in_process && via != md.end() && via->second == "mcp" ? "mcp"
+                       : in_process                                        ? "http"
+                       : md.find(kClientVersionHeader) != md.end()         ? "aix"
+                                                                           : "grpc";
   reactor->Begin(*std::move(prepared), history_, config_->storage_dir(), client, sent_turns);
   return reactor;
 }

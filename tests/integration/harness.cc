@@ -157,6 +157,15 @@ Result RunProcess(const std::vector<std::string>& argv,
   return r;
 }
 
+long StatusKb(pid_t pid, const std::string& field) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
 Sandbox::Sandbox() {
   char tmpl[] = "/tmp/aixt-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) abort();

@@ -37,6 +37,10 @@ Result RunProcess(const std::vector<std::string>& argv,
 pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
             const std::string& stdout_path, const std::string& stderr_path);
 
+// StatusKb reads a kB field of /proc/PID/status ("VmRSS", "VmHWM"); -1
+// when it cannot.
+long StatusKb(pid_t pid, const std::string& field);
+
 // FreePort is a loopback TCP port that nobody used a moment ago.
 int FreePort();
 

@@ -35,15 +35,6 @@ bool SanitizerRetainsMemory() {
   return std::getenv("ASAN_OPTIONS") != nullptr || std::getenv("TSAN_OPTIONS") != nullptr;
 }
 
-long RssKb(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 class HostileTest : public ::testing::Test {
  protected:
   HostileTest() : fake_(box_.dir) {}
@@ -137,7 +128,7 @@ TEST_F(HostileTest, CompressionBombIsCappedForRunsAndModels) {
   // A bomb expanded whole would take 200 MB per request; the caps hold it
   // to a fraction of that.
   if (!SanitizerRetainsMemory()) {
-    EXPECT_LT(RssKb(daemon_), 100 * 1024);
+    EXPECT_LT(StatusKb(daemon_, "VmRSS"), 100 * 1024);
   }
 }
 
@@ -246,7 +237,7 @@ TEST_F(HostileTest, FallbackFromConfigAndFromThePrompt) {
 TEST_F(HostileTest, ASlowReaderPausesTheProviderInsteadOfFillingMemory) {
   // 48 MB: under the 64 MiB cap on one reply.
   fake_.Script(Json::parse(R"([{"flood_mb": 48}])"));
-  long before = RssKb(daemon_);
+  long before = StatusKb(daemon_, "VmRSS");
   // aix writes into a pipe nobody reads for a while: it blocks, stops
   // reading its stream, and the daemon must pause the provider.
   int out[2];
@@ -271,7 +262,7 @@ TEST_F(HostileTest, ASlowReaderPausesTheProviderInsteadOfFillingMemory) {
   long peak = 0;
   for (int i = 0; i < 30; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    peak = std::max(peak, RssKb(daemon_));
+    peak = std::max(peak, StatusKb(daemon_, "VmRSS"));
   }
   // Now read everything: the transfer resumes and nothing is lost.
   size_t total = 0;

@@ -3,14 +3,14 @@
 # dialects with libFuzzer (clang-14, ASan + UBSan).
 # Usage: tools/fuzz/run.sh [SECONDS [TARGET...]]
 #   (default 60 each; targets sse template dialect translate chat messages redact import
-#   markdown)
+#   markdown mcp)
 # Crashes are written to /tmp/aix-fuzz/<target>/crash-*; each reproduces with
 # the binary it came from: /tmp/aix-fuzz/<target>/fuzz CRASH_FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
-targets=" ${*:-sse template dialect translate chat messages redact import markdown} "
+targets=" ${*:-sse template dialect translate chat messages redact import markdown mcp} "
 out=/tmp/aix-fuzz
 absl=$(pkg-config --cflags --libs absl_status absl_statusor absl_strings absl_str_format absl_time)
 build() {  # name, seed dir, sources...
@@ -40,6 +40,9 @@ build translate tests/testdata/translate daemon/providers/translate_fuzz.cc \
   daemon/providers/*_dialect.cc $providers
 build redact tests/testdata/redact common/redact_fuzz.cc common/redact.cc
 build markdown tests/testdata/markdown client/markdown_fuzz.cc client/markdown.cc -lcmark-gfm
+# MCP's JSON-RPC messages, as aix mcp and POST /mcp receive them.
+build mcp tests/testdata/mcp daemon/mcp/jsonrpc_fuzz.cc daemon/mcp/jsonrpc.cc common/json_depth.cc \
+  common/json_text.cc
 # The endpoint's request parser: its RunRequest comes from the generated
 # protobuf code, built by Bazel first.
 if [[ "$targets" == *" chat "* || "$targets" == *" messages "* ]]; then
