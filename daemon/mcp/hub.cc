@@ -90,10 +90,14 @@ bool Hub::End(const std::string& id) {
   return true;
 }
 
-bool Hub::Spawn(std::function<void()> work) {
+absl::Status Hub::Spawn(std::function<void()> work) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || workers_ >= kMaxWorkers) return false;
+    if (stopping_) return absl::UnavailableError("aixd is stopping; send the request again once it is back");
+    if (workers_ >= kMaxWorkers) {
+      return absl::UnavailableError(absl::StrCat(kMaxWorkers, " MCP requests are running in aixd at once; "
+                                                 "send this one again shortly"));
+    }
     ++workers_;
   }
   std::thread([this, work = std::move(work)] {
@@ -106,7 +110,7 @@ bool Hub::Spawn(std::function<void()> work) {
     --workers_;
     cv_.notify_all();
   }).detach();
-  return true;
+  return absl::OkStatus();
 }
 
 void Hub::Shutdown(absl::Duration grace) {

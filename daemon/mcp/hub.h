@@ -48,9 +48,9 @@ class Hub {
   std::shared_ptr<Session> Find(const std::string& id);
   bool End(const std::string& id);
 
-  // Spawn runs `work` on a thread of its own; false when aixd stops or
-  // kMaxWorkers are busy.
-  bool Spawn(std::function<void()> work);
+  // Spawn runs `work` on a thread of its own; Unavailable (saying which)
+  // when aixd stops or kMaxWorkers are busy.
+  absl::Status Spawn(std::function<void()> work);
 
   // Shutdown closes every session and waits up to `grace` for the work in
   // flight to end.

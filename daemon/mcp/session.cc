@@ -265,7 +265,7 @@ void Session::Dispatch(const Message& m, std::shared_ptr<Reply> reply) {
   };
   const Json id = m.id;
   const Handler& work = handler->second;
-  bool spawned = hub_->Spawn([self = shared_from_this(), call = std::move(call), control, reply, id, key, &work] {
+  absl::Status spawned = hub_->Spawn([self = shared_from_this(), call = std::move(call), control, reply, id, key, &work] {
     absl::StatusOr<Json> result = absl::InternalError("the request failed");
     if (call.backend == nullptr) {
       result = absl::UnavailableError("aixd is starting; send the request again");
@@ -284,12 +284,12 @@ void Session::Dispatch(const Message& m, std::shared_ptr<Reply> reply) {
       reply->Send(Error(id, ErrorFor(result.status())), true);
     }
   });
-  if (!spawned) {
+  if (!spawned.ok()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       in_flight_.erase(key);
     }
-    reply->Send(Error(id, {kInternalError, "aixd is stopping; send the request again once it is back", nullptr}), true);
+    reply->Send(Error(id, {kInternalError, std::string(spawned.message()), nullptr}), true);
   }
 }
 

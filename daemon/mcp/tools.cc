@@ -1,6 +1,7 @@
 #include "daemon/mcp/tools.h"
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -274,6 +275,14 @@ absl::StatusOr<Json> SearchTool(const Call& call, const Json& args) {
   return TextResult(JsonText(out, 2));
 }
 
+absl::StatusOr<Json> GetPromptTool(const Call& call, const Json& args) {
+  AIX_ASSIGN_OR_RETURN(std::string prompt, StringParam(args, "name", true));
+  AIX_ASSIGN_OR_RETURN(auto params, StringMapParam(args, "arguments"));
+  auto text = RenderPrompt(call, prompt, params, nullptr);
+  if (!text.ok()) return ToolFailure(text.status());
+  return TextResult(*text);
+}
+
 absl::StatusOr<Json> GetRunTool(const Call& call, const Json& args) {
   auto id = args.find("id");
   if (id == args.end() || !id->is_number_integer() || id->get<int64_t>() < 1) {
@@ -297,28 +306,22 @@ absl::StatusOr<Json> CallTool(const Call& call) {
     if (!a->is_object()) return absl::InvalidArgumentError("\"arguments\" must be an object");
     args = *a;
   }
-  absl::StatusOr<Json> result = absl::NotFoundError(absl::StrCat(
-      "no tool named ", name, "; tools/list names them: run_prompt, ask, list_prompts, get_prompt, "
-      "search_history, get_run"));
-  if (name == "run_prompt") {
-    result = RunPromptTool(call, args);
-  } else if (name == "ask") {
-    result = AskTool(call, args);
-  } else if (name == "list_prompts") {
-    result = ListPromptsTool(call, args);
-  } else if (name == "get_prompt") {
-    AIX_ASSIGN_OR_RETURN(std::string prompt, StringParam(args, "name", true));
-    AIX_ASSIGN_OR_RETURN(auto params, StringMapParam(args, "arguments"));
-    auto text = RenderPrompt(call, prompt, params, nullptr);
-    result = text.ok() ? absl::StatusOr<Json>(TextResult(*text)) : ToolFailure(text.status());
-  } else if (name == "search_history") {
-    result = SearchTool(call, args);
-  } else if (name == "get_run") {
-    result = GetRunTool(call, args);
+  using Tool = absl::StatusOr<Json> (*)(const Call&, const Json&);
+  static const auto* tools = new std::map<std::string, Tool>{
+      {"run_prompt", RunPromptTool},     {"ask", AskTool},
+      {"list_prompts", ListPromptsTool}, {"get_prompt", GetPromptTool},
+      {"search_history", SearchTool},    {"get_run", GetRunTool},
+  };
+  auto tool = tools->find(name);
+  if (tool == tools->end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no tool named ", name, "; tools/list names them: run_prompt, ask, list_prompts, get_prompt, "
+        "search_history, get_run"));
   }
+  absl::StatusOr<Json> result = tool->second(call, args);
   // A tool's own bad arguments are the model's to fix: a tool error it can
   // read, not a protocol error (only an unknown tool is -32602).
-  if (!result.ok() && absl::IsInvalidArgument(result.status()) && name != "") {
+  if (!result.ok() && absl::IsInvalidArgument(result.status())) {
     return TextResult(std::string(result.status().message()), /*error=*/true);
   }
   return result;

@@ -79,6 +79,7 @@ async function stdio() {
   out.commands = await client.getPrompt({ name: 'dated', arguments: {} });
   out.unknown_prompt = await errorOf(() => client.getPrompt({ name: 'no-such-prompt', arguments: {} }));
   out.missing_argument = await errorOf(() => client.getPrompt({ name: 'greet', arguments: { name: 'Ann' } }));
+  out.tool_missing_argument = await client.callTool({ name: 'get_prompt', arguments: {} });
   out.unknown_tool = await errorOf(() => client.callTool({ name: 'no_such_tool', arguments: {} }));
 
   out.tools = (await client.listTools()).tools;

@@ -127,6 +127,9 @@ TEST_F(McpTest, TheOfficialSdkUsesEverythingOverStdioFromABareEnvironment) {
   EXPECT_EQ(j["missing_argument"]["code"], -32602);
   EXPECT_THAT(j["missing_argument"]["message"].get<std::string>(), HasSubstr("missing argument topic"));
   EXPECT_EQ(j["unknown_tool"]["code"], -32602);
+  // A known tool's bad arguments are the model's to fix: a tool error.
+  EXPECT_EQ(j["tool_missing_argument"]["isError"], true);
+  EXPECT_THAT(Text(j["tool_missing_argument"]), HasSubstr("\"name\" is required"));
 
   std::map<std::string, Json> tools;
   for (const Json& t : j["tools"]) tools[t["name"]] = t;
