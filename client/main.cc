@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   const aix::SubcommandGroup groups[] = {
       aix::AddRun,         aix::AddChat,      aix::AddPrompts,  aix::AddHistory,
       aix::AddConfig,      aix::AddApiKey,    aix::AddProviders, aix::AddDaemon,
-      aix::AddEndpoint,    aix::AddMcp,       aix::AddMigrate,  aix::AddCmd,
+      aix::AddEndpoint,    aix::AddMcp,       aix::AddUi,       aix::AddMigrate,  aix::AddCmd,
       aix::AddCollections,
       aix::AddCompletion,
   };

@@ -13,10 +13,11 @@ constexpr absl::string_view kFix =
 
 }  // namespace
 
-std::string ListenAddress::Url() const {
-  return ipv6 ? absl::StrCat("http://[", host, "]:", port, "/v1")
-              : absl::StrCat("http://", host, ":", port, "/v1");
+std::string ListenAddress::Origin() const {
+  return ipv6 ? absl::StrCat("http://[", host, "]:", port) : absl::StrCat("http://", host, ":", port);
 }
+
+std::string ListenAddress::Url() const { return absl::StrCat(Origin(), "/v1"); }
 
 absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text) {
   auto invalid = [&](absl::string_view why) {

@@ -18,6 +18,8 @@ struct ListenAddress {
 
   // Url is the endpoint's base URL: http://127.0.0.1:8791/v1.
   std::string Url() const;
+  // Origin is the address as a web origin: http://127.0.0.1:8791.
+  std::string Origin() const;
 };
 
 // ParseListenAddress reads "127.0.0.1:PORT", "[::1]:PORT" or

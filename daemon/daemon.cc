@@ -28,6 +28,7 @@
 #include "daemon/endpoint/control.h"
 #include "daemon/endpoint/http_endpoint.h"
 #include "daemon/endpoint/token_store.h"
+#include "daemon/web/sign_in.h"
 #include "daemon/history/history_db.h"
 #include "daemon/history/history_writer.h"
 #include "daemon/http/pool.h"
@@ -181,6 +182,7 @@ int RunDaemon(const DaemonOptions& options) {
   // The HTTP endpoint's control is wired before the services that call it;
   // the endpoint itself starts once gRPC serves (it is a client of it).
   endpoint::TokenStore token(store.storage_dir() + "/endpoint_token");
+  web::SignIn web_sign_in;  // the web page's sessions (aix ui)
   std::unique_ptr<endpoint::HttpEndpoint> http;
   std::unique_ptr<endpoint::Control> control;
   ControlSlot control_slot;  // read by gRPC's threads
@@ -236,7 +238,8 @@ int RunDaemon(const DaemonOptions& options) {
   if (!s.ok()) return Fail(s);
   mcp_hub.Start(std::make_unique<mcp::SelfBackend>(server.InProcessChannel(), peers.in_process_secret()));
   http = std::make_unique<endpoint::HttpEndpoint>(server.InProcessChannel(),
-                                                peers.in_process_secret(), &token, &mcp_hub);
+                                                peers.in_process_secret(), &token, &mcp_hub,
+                                                &web_sign_in);
   if (http_fd >= 0) {
     absl::Status served = http->ServeUnix(http_fd, http_path);
     if (!served.ok()) http_error = std::string(served.message());
@@ -244,7 +247,8 @@ int RunDaemon(const DaemonOptions& options) {
   if (!http_error.empty()) {
     Log(LogLevel::kWarning, absl::StrCat("OpenAI-compatible endpoint not on a socket: ", http_error));
   }
-  control = std::make_unique<endpoint::Control>(&store, http.get(), &token, http_error);
+  control = std::make_unique<endpoint::Control>(&store, http.get(), &token, &web_sign_in,
+                                               http_error);
   if (absl::Status applied = control->Apply(); !applied.ok()) {
     Log(LogLevel::kWarning, applied.message());
   }

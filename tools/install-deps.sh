@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   systemd util-linux procps python3 python3-grpcio curl openssl hyperfine nghttp2-server
   bash zsh fish
+  # the web page's browser tests (Debian's chromium, headless, driven by puppeteer-core)
+  chromium fonts-dejavu-core
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (sudo $0)" >&2

@@ -20,7 +20,7 @@
 #include "client/call.h"
 #include "client/command_runner.h"
 #include "client/cli/subcommand.h"
-#include "client/proto_json.h"
+#include "common/proto_json.h"
 #include "client/terminal.h"
 #include "absl/strings/match.h"
 #include "common/files.h"

@@ -5,7 +5,7 @@
 #include "aix/v1/daemon.grpc.pb.h"
 #include "client/call.h"
 #include "client/cli/subcommand.h"
-#include "client/proto_json.h"
+#include "common/proto_json.h"
 #include "common/status_macros.h"
 
 namespace aix {

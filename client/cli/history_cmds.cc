@@ -20,7 +20,7 @@
 #include "client/call.h"
 #include "client/cli/subcommand.h"
 #include "client/cli/run_cmd.h"
-#include "client/proto_json.h"
+#include "common/proto_json.h"
 #include "client/terminal.h"
 #include "common/json_text.h"
 #include "common/limits.h"

@@ -19,7 +19,7 @@
 #include "aix/v1/prompts.grpc.pb.h"
 #include "client/cli/subcommand.h"
 #include "client/call.h"
-#include "client/proto_json.h"
+#include "common/proto_json.h"
 #include "client/terminal.h"
 #include "common/files.h"
 #include "common/paths.h"

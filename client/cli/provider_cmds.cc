@@ -13,7 +13,7 @@
 #include "client/cli/subcommand.h"
 #include "client/call.h"
 #include "client/env_keys.h"
-#include "client/proto_json.h"
+#include "common/proto_json.h"
 #include "client/terminal.h"
 #include "common/provider_registry.h"
 #include "common/status_macros.h"

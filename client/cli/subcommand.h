@@ -47,6 +47,8 @@ std::vector<Subcommand> AddDaemon(CLI::App& root);
 std::vector<Subcommand> AddEndpoint(CLI::App& root);
 // mcp [config]: the MCP server on stdio, and client set-up.
 std::vector<Subcommand> AddMcp(CLI::App& root);
+// ui: the web page, opened in a browser.
+std::vector<Subcommand> AddUi(CLI::App& root);
 // migrate: import the Python aix's ~/.prompts.
 std::vector<Subcommand> AddMigrate(CLI::App& root);
 // cmd test|list|template-test: try a template's commands.

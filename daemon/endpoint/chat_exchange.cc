@@ -175,8 +175,13 @@ void ChatExchange::OnReadDone(bool ok) {
       case v1::RunEvent::kDone:
         done_event_ = event_.done();
         break;
+      case v1::RunEvent::kNotice:
+        // For people: only aix's own page shows them (the other APIs
+        // have no such event).
+        if (call_.stream) pending_ += answer_->Notice(event_.notice().message());
+        break;
       default:
-        break;  // notices are for people at a terminal
+        break;
     }
     if (call_.stream && pending_.size() > kMaxPending) {
       read_paused_ = true;

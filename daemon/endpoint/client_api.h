@@ -1,7 +1,7 @@
 // ClientApi: one HTTP API that clients speak to aixd for a chat — OpenAI's
-// chat completions (openai_shapes.h) or Anthropic's Messages
-// (anthropic_shapes.h). Each reads its request into a RunRequest (the one
-// run path behind every door) and writes the run's events back in its own
+// chat completions (openai_shapes.h), Anthropic's Messages
+// (anthropic_shapes.h) or aix's own (aix_run_api.h). Each reads its
+// request into a RunRequest (the one run path behind every door) and writes the run's events back in its own
 // shapes: a whole answer, stream events, errors. ChatExchange drives
 // either without knowing which.
 //
@@ -40,6 +40,9 @@ class AnswerWriter {
   virtual std::string ToolCall(const v1::ToolCallDelta& piece) = 0;
   virtual std::string End(const v1::RunDone& done) = 0;
   virtual std::string StreamError(int http_status, absl::string_view message) = 0;
+  // Notice is a stream event for what the run is doing besides answering
+  // (a retry, a fallback); "" where the API has no such event.
+  virtual std::string Notice(absl::string_view /*message*/) { return ""; }
 
   // Whole is a complete answer's body: its text and its tool calls
   // (joined: one entry per call).
@@ -63,9 +66,12 @@ class ClientApi {
   virtual std::unique_ptr<AnswerWriter> NewAnswer(const ChatCall& call) const = 0;
 };
 
-// The two APIs (static instances).
+// The APIs (static instances). AixRunApi is aix's own, for its web page:
+// a RunRequest in JSON, and the run's events back as JSON server-sent
+// events (aix_run_api.h).
 const ClientApi& OpenAiChatApi();
 const ClientApi& AnthropicMessagesApi();
+const ClientApi& AixRunApi();
 
 }  // namespace aix::endpoint
 

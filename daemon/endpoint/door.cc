@@ -17,10 +17,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "common/files.h"
 #include "common/peer_cred.h"
+#include "daemon/endpoint/openai_shapes.h"
 #include "daemon/endpoint/respond.h"
+#include "daemon/endpoint/web_exchange.h"
 #include "daemon/server/log.h"
+#include "daemon/web/gate.h"
 
 namespace aix::endpoint {
 namespace {
@@ -77,6 +81,11 @@ void OnLog(void* /*cls*/, const char* fmt, va_list ap) {
 void LogCaught(const char* where, const char* what) {
   door_log.Log(LogLevel::kError,
                absl::StrCat("http endpoint: ", where, " failed (", what, "); connection closed"));
+}
+
+absl::string_view Header(MHD_Connection* conn, const char* name) {
+  const char* v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+  return v != nullptr ? v : "";
 }
 
 int ConnectionFd(MHD_Connection* conn) {
@@ -136,7 +145,22 @@ std::shared_ptr<Exchange> Door::Open(MHD_Connection* conn, const char* url, cons
     const char* api_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "x-api-key");
     absl::string_view presented = auth != nullptr ? auth : "";
     const bool bearer = absl::ConsumePrefix(&presented, "Bearer ") && parts_.token->Matches(presented);
-    if (!bearer && !(api_key != nullptr && parts_.token->Matches(api_key))) {
+    const bool token_ok = bearer || (api_key != nullptr && parts_.token->Matches(api_key));
+    if (web::WebPath(url)) {
+      absl::Status admitted = web::Admit(
+          web::WebRequest{method, url, Header(conn, "Host"), Header(conn, "Origin"),
+                          Header(conn, "Cookie"), token_ok},
+          parts_.sign_in, absl::Now());
+      if (!admitted.ok()) {
+        const int status = absl::IsUnauthenticated(admitted) ? 401 : 403;
+        if (absl::StartsWith(url, "/ui/api/")) {
+          RespondWebJson(conn, status, ErrorJson(status, admitted.message()));
+        } else {
+          RespondSignInPage(conn, status, admitted.message());
+        }
+        return std::make_shared<Answered>(start);
+      }
+    } else if (!token_ok) {
       return refuse(401,
                     "missing or wrong token; send Authorization: Bearer TOKEN, or x-api-key: "
                     "TOKEN (print it with: aix endpoint token)",
@@ -203,6 +227,14 @@ void Door::OnConnection(void* cls, MHD_Connection* conn, void** /*socket_context
   } catch (...) {
     LogCaught("tracking a connection", "unknown exception");
   }
+}
+
+int BoundPort(int fd) {
+  sockaddr_storage sa{};
+  socklen_t len = sizeof sa;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return 0;
+  if (sa.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&sa)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&sa)->sin_port);
 }
 
 absl::StatusOr<int> BindTcp(const ListenAddress& a) {

@@ -1,7 +1,7 @@
 // Door: one listening socket of the HTTP endpoint, served by libmicrohttpd
 // on one epoll thread. The door decides who may come in (on the Unix
 // socket a peer running as aixd's uid, on the loopback port the bearer
-// token), bounds what a connection may cost (how many at once, memory for
+// token, or for the web page under /ui a signed-in browser: web/gate.h), bounds what a connection may cost (how many at once, memory for
 // headers, idle time, the header deadline), finds the route and hands the
 // request to the exchange the route makes. Nothing a peer does reaches
 // aixd's other parts as an exception: each MHD callback catches.
@@ -18,6 +18,7 @@
 #include "daemon/endpoint/live_exchanges.h"
 #include "daemon/endpoint/routes.h"
 #include "daemon/endpoint/token_store.h"
+#include "daemon/web/sign_in.h"
 
 namespace aix::endpoint {
 
@@ -27,6 +28,7 @@ struct DoorParts {
   TokenStore* token = nullptr;  // the TCP door's bearer token
   Connections* connections = nullptr;
   LiveExchanges* live = nullptr;
+  web::SignIn* sign_in = nullptr;  // the web page's sessions (TCP door)
 };
 
 class Door {
@@ -70,6 +72,9 @@ class Door {
 // BindTcp binds and listens on a loopback address for a TCP door; the
 // error names the fix (another port).
 absl::StatusOr<int> BindTcp(const ListenAddress& address);
+
+// BoundPort is the port a bound TCP socket listens on (0 if unknown).
+int BoundPort(int fd);
 
 }  // namespace aix::endpoint
 

@@ -63,6 +63,7 @@ class Exchange {
 
   MHD_Connection* conn() const { return start_.conn; }
   int fd() const { return start_.fd; }
+  const std::string& path() const { return start_.path; }
 
  private:
   friend class LiveExchanges;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "daemon/endpoint/aix_run_api.h"
+#include "daemon/endpoint/api_exchange.h"
 #include "daemon/endpoint/chat_exchange.h"
 #include "daemon/endpoint/client_api.h"
 #include "daemon/endpoint/connections.h"
@@ -20,6 +22,8 @@
 #include "daemon/endpoint/mcp_exchange.h"
 #include "daemon/endpoint/routes.h"
 #include "daemon/endpoint/self_calls.h"
+#include "daemon/endpoint/web_api.h"
+#include "daemon/endpoint/web_exchange.h"
 #include "daemon/server/log.h"
 
 namespace aix::endpoint {
@@ -34,8 +38,8 @@ constexpr absl::Duration kWatchEvery = absl::Milliseconds(200);
 class HttpEndpoint::Impl {
  public:
   Impl(const std::shared_ptr<grpc::Channel>& channel, std::string secret, TokenStore* token,
-       mcp::Hub* mcp)
-      : calls_(channel, std::move(secret)), token_(token) {
+       mcp::Hub* mcp, web::SignIn* sign_in)
+      : calls_(channel, std::move(secret)), token_(token), sign_in_(sign_in), web_api_(&calls_) {
     const ChatParts chat{&calls_, &budget_, &live_, &OpenAiChatApi()};
     routes_.Add("POST", "/v1/chat/completions", [chat](const ExchangeStart& s) {
       return std::make_shared<ChatExchange>(s, chat);
@@ -56,11 +60,30 @@ class HttpEndpoint::Impl {
     routes_.Add("DELETE", "/mcp", [this, mcp](const ExchangeStart& s) {
       return std::make_shared<McpExchange>(s, mcp, &budget_, /*del=*/true);
     });
+    // The web page (aix ui). The door admits a request under /ui only from
+    // a signed-in browser or with the token (web/gate.h).
+    const MakeExchange asset = [](const ExchangeStart& s) {
+      return std::make_shared<AssetExchange>(s);
+    };
+    routes_.Add("GET", "/ui", asset);
+    routes_.Add("GET", "/ui/", asset);
+    routes_.AddUnder("GET", "/ui/assets/", asset);
+    routes_.Add("GET", "/ui/signin", [sign_in](const ExchangeStart& s) {
+      return std::make_shared<SignInExchange>(s, sign_in);
+    });
+    const ChatParts page_run{&calls_, &budget_, &live_, &AixRunApi()};
+    routes_.Add("POST", "/ui/api/run", [page_run](const ExchangeStart& s) {
+      return std::make_shared<ChatExchange>(s, page_run);
+    });
+    routes_.AddUnder("POST", "/ui/api/", [this](const ExchangeStart& s) {
+      return std::make_shared<ApiExchange>(s, &web_api_, s.path.substr(sizeof "/ui/api/" - 1),
+                                           &budget_, &live_);
+    });
   }
 
   ~Impl() { StopWatcher(); }
 
-  DoorParts parts() { return DoorParts{&routes_, token_, &connections_, &live_}; }
+  DoorParts parts() { return DoorParts{&routes_, token_, &connections_, &live_, sign_in_}; }
 
   absl::StatusOr<std::unique_ptr<Door>> StartDoor(int fd, bool tcp) {
     auto door = Door::Start(fd, tcp, parts());
@@ -117,17 +140,21 @@ class HttpEndpoint::Impl {
     return absl::OkStatus();
   }
 
-  absl::Status Listen(const std::optional<ListenAddress>& address) {
+  absl::StatusOr<std::optional<ListenAddress>> Listen(const std::optional<ListenAddress>& address) {
     std::unique_ptr<Door> old;
+    std::optional<ListenAddress> served;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (shut_down_) return absl::FailedPreconditionError("aixd is shutting down");
       const auto& cur = tcp_address_;
+      // Port 0 is any port: the one open already will do.
       if (cur.has_value() == address.has_value() &&
-          (!address || (cur->host == address->host && cur->port == address->port))) {
-        return absl::OkStatus();
+          (!address || (cur->host == address->host &&
+                        (address->port == 0 || cur->port == address->port)))) {
+        return cur;
       }
       std::unique_ptr<Door> fresh;
+      served = address;
       if (address) {
         // The token exists before the door opens, so no request is ever
         // compared against nothing.
@@ -135,18 +162,19 @@ class HttpEndpoint::Impl {
         if (!token.ok()) return token.status();
         auto fd = BindTcp(*address);
         if (!fd.ok()) return fd.status();
+        served->port = BoundPort(*fd);
         auto door = StartDoor(*fd, /*tcp=*/true);
         if (!door.ok()) return door.status();
         fresh = *std::move(door);
       }
       old = std::move(tcp_door_);
       tcp_door_ = std::move(fresh);
-      tcp_address_ = address;
+      tcp_address_ = served;
     }
     // Streams on the old port end (their runs cancelled); clients reconnect
     // to the new address.
     StopDoor(std::move(old));
-    return absl::OkStatus();
+    return served;
   }
 
   std::string socket_path() const {
@@ -196,6 +224,8 @@ class HttpEndpoint::Impl {
 
   const SelfCalls calls_;
   TokenStore* const token_;
+  web::SignIn* const sign_in_;
+  const WebApi web_api_;
   BodyBudget budget_;
   LiveExchanges live_;
   Connections connections_;
@@ -208,8 +238,8 @@ class HttpEndpoint::Impl {
 };
 
 HttpEndpoint::HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret,
-                           TokenStore* token, mcp::Hub* mcp)
-    : impl_(std::make_unique<Impl>(channel, std::move(secret), token, mcp)) {}
+                           TokenStore* token, mcp::Hub* mcp, web::SignIn* sign_in)
+    : impl_(std::make_unique<Impl>(channel, std::move(secret), token, mcp, sign_in)) {}
 
 HttpEndpoint::~HttpEndpoint() { Shutdown(absl::ZeroDuration()); }
 
@@ -217,7 +247,8 @@ absl::Status HttpEndpoint::ServeUnix(int fd, const std::string& path) {
   return impl_->ServeUnix(fd, path);
 }
 
-absl::Status HttpEndpoint::Listen(const std::optional<ListenAddress>& address) {
+absl::StatusOr<std::optional<ListenAddress>> HttpEndpoint::Listen(
+    const std::optional<ListenAddress>& address) {
   return impl_->Listen(address);
 }
 

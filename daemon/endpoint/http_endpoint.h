@@ -10,7 +10,8 @@
 // the Routes it serves (routes.h), an Exchange per request (chat_exchange.h,
 // models_exchange.h), and this class, which owns them and their lifecycle.
 // Doors: the Unix socket (always; the peer's uid must be ours) and, when
-// http_listen is set, a loopback TCP port that wants the bearer token.
+// http_listen is set (or `aix ui` asked for one), a loopback TCP port that
+// wants the bearer token, or for the web page a signed-in browser.
 #ifndef AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_
 #define AIX_DAEMON_ENDPOINT_HTTP_ENDPOINT_H_
 
@@ -24,6 +25,7 @@
 #include "absl/time/time.h"
 #include "common/listen_address.h"
 #include "daemon/endpoint/token_store.h"
+#include "daemon/web/sign_in.h"
 
 namespace aix::mcp {
 class Hub;
@@ -35,9 +37,10 @@ class HttpEndpoint {
  public:
   // `token` must outlive the endpoint; `channel` is aixd's in-process one,
   // and `secret` the in-process header's value (PeerRegistry).
-  // `mcp` serves POST /mcp; it must outlive the endpoint.
+  // `mcp` serves POST /mcp, and `sign_in` keeps the web page's sessions;
+  // both must outlive the endpoint.
   HttpEndpoint(std::shared_ptr<grpc::Channel> channel, std::string secret, TokenStore* token,
-               mcp::Hub* mcp);
+               mcp::Hub* mcp, web::SignIn* sign_in);
   ~HttpEndpoint();  // Shutdown(0)
 
   HttpEndpoint(const HttpEndpoint&) = delete;
@@ -48,7 +51,8 @@ class HttpEndpoint {
 
   // Listen makes the TCP door match `address`: started, moved, or (nullopt)
   // stopped. Unchanged: nothing happens. On error the previous state stays.
-  absl::Status Listen(const std::optional<ListenAddress>& address);
+  // Port 0 picks a free port; the address returned is the one served.
+  absl::StatusOr<std::optional<ListenAddress>> Listen(const std::optional<ListenAddress>& address);
 
   // Where clients find the doors ("" when closed).
   std::string socket_path() const;

@@ -623,7 +623,9 @@ absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool
   Statement s(db_, absl::StrCat("SELECT ", period,
                                 " AS p, provider, model, COUNT(*), SUM(MAX(prompt_tokens, 0)), "
                                 "SUM(MAX(completion_tokens, 0)), COUNT(", kCost, "), TOTAL(", kCost,
-                                ") FROM runs WHERE started_ms >= ? "
+                                "), SUM(outcome != 'ok'), "
+                                "AVG(CASE WHEN outcome = 'ok' AND ttft_ms > 0 THEN ttft_ms END) "
+                                "FROM runs WHERE started_ms >= ? "
                                 "GROUP BY p, provider, model ORDER BY p, provider, model"));
   const int64_t from = since == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMillis(since);
   if (absl::Status b = s.Bind({from}); !b.ok()) return b;
@@ -634,6 +636,8 @@ absl::StatusOr<std::vector<UsageRow>> HistoryStore::Usage(absl::Time since, bool
     if (!*row) break;
     UsageRow row_out{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5), std::nullopt};
     if (s.Int(6) > 0) row_out.cost = sqlite3_column_double(s.raw(), 7);
+    row_out.failed_runs = s.Int(8);
+    row_out.mean_ttft_ms = static_cast<int64_t>(sqlite3_column_double(s.raw(), 9) + 0.5);
     out.push_back(std::move(row_out));
   }
   return out;

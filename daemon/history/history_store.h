@@ -102,6 +102,10 @@ struct UsageRow {
   int64_t completion_tokens = 0;
   // Summed over the runs whose provider reported a cost; absent if none.
   std::optional<double> cost;
+  int64_t failed_runs = 0;  // outcome other than "ok"
+  // Mean time to the first token over the successful runs that streamed
+  // one; 0 when none did.
+  int64_t mean_ttft_ms = 0;
 };
 
 class HistoryStore {

@@ -149,17 +149,28 @@ TEST_F(HistoryStoreTest, DeleteAndPruneAlsoLeaveTheSearch) {
 
 TEST_F(HistoryStoreTest, UsageSumsByDayProviderAndModel) {
   const absl::Time day1 = absl::FromUnixSeconds(1764460800);  // 2025-11-30 00:00 UTC
-  ASSERT_TRUE(store_->Add(Run("a", "openai", "x", day1 + absl::Hours(1))).ok());
-  ASSERT_TRUE(store_->Add(Run("a", "openai", "x", day1 + absl::Hours(2))).ok());
+  RunRecord fast = Run("a", "openai", "x", day1 + absl::Hours(1));
+  fast.ttft_ms = 100;
+  RunRecord slow = Run("a", "openai", "x", day1 + absl::Hours(2));
+  slow.ttft_ms = 301;
+  RunRecord failed = Run("a", "openai", "x", day1 + absl::Hours(3), "provider_error");
+  failed.ttft_ms = 5000;  // not a first token anyone saw: left out of the mean
+  ASSERT_TRUE(store_->Add(fast).ok());
+  ASSERT_TRUE(store_->Add(slow).ok());
+  ASSERT_TRUE(store_->Add(failed).ok());
   ASSERT_TRUE(store_->Add(Run("a", "anthropic", "x", day1 + absl::Hours(25))).ok());
   auto rows = store_->Usage(absl::InfinitePast(), /*by_month=*/false);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].period, "2025-11-30");
   EXPECT_EQ((*rows)[0].provider, "openai");
-  EXPECT_EQ((*rows)[0].runs, 2);
-  EXPECT_EQ((*rows)[0].prompt_tokens, 6);
-  EXPECT_EQ((*rows)[0].completion_tokens, 10);
+  EXPECT_EQ((*rows)[0].runs, 3);
+  EXPECT_EQ((*rows)[0].failed_runs, 1);
+  EXPECT_EQ((*rows)[0].mean_ttft_ms, 201) << "the mean of the successful runs' 100 and 301 ms";
+  EXPECT_EQ((*rows)[1].failed_runs, 0);
+  EXPECT_EQ((*rows)[1].mean_ttft_ms, 0) << "no run streamed a first token";
+  EXPECT_EQ((*rows)[0].prompt_tokens, 9);
+  EXPECT_EQ((*rows)[0].completion_tokens, 15);
   EXPECT_EQ((*rows)[1].period, "2025-12-01");
   auto months = store_->Usage(absl::InfinitePast(), /*by_month=*/true);
   ASSERT_EQ(months->size(), 2u);

@@ -1,7 +1,5 @@
 #include "daemon/mcp/call.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/str_cat.h"
 
 namespace aix::mcp {
@@ -35,15 +33,6 @@ absl::StatusOr<std::map<std::string, std::string>> StringMapParam(const Json& pa
           absl::StrCat("argument \"", key, "\" must be a string (MCP's argument values are strings)"));
     }
   }
-  return out;
-}
-
-std::string ProtoJson(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}";
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/proto_json.h"
 #include "daemon/mcp/backend.h"
 #include "daemon/mcp/jsonrpc.h"
 
@@ -40,10 +41,6 @@ absl::StatusOr<std::string> StringParam(const Json& params, const char* name, bo
                                         std::string fallback = "");
 absl::StatusOr<std::map<std::string, std::string>> StringMapParam(const Json& params,
                                                                   const char* name);
-
-// ProtoJson is a message as indented JSON with proto field names (a run
-// record for get_run and aix://runs/ID).
-std::string ProtoJson(const google::protobuf::Message& message);
 
 // At least this revision carries titles, outputSchema and structuredContent.
 bool HasStructuredContent(absl::string_view version);

@@ -51,7 +51,7 @@ absl::StatusOr<Json> ReadResource(const Call& call) {
   if (absl::ConsumePrefix(&rest, kRuns) && absl::SimpleAtoi(rest, &id) && id > 0) {
     AIX_ASSIGN_OR_RETURN(v1::RunRecord r, call.backend->GetRun(id, call.control));
     return Json{{"contents", Json::array({Json{{"uri", uri}, {"mimeType", "application/json"},
-                                               {"text", ProtoJson(r)}}})}};
+                                               {"text", ProtoJson(r, JsonFields::kSetOnly)}}})}};
   }
   return absl::NotFoundError(absl::StrCat("no resource ", uri,
                                           "; aix serves aix://prompts/{name} and aix://runs/{id}"));

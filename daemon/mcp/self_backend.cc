@@ -93,14 +93,14 @@ absl::Status SelfBackend::Run(const v1::RunRequest& request,
 absl::StatusOr<v1::ListRunsResponse> SelfBackend::ListRuns(const v1::ListRunsRequest& request,
                                                            CallControl* control) {
   return Unary<v1::ListRunsResponse>(calls_, control, [&](grpc::ClientContext* c, auto* r) {
-    return history_->ListRuns(c, request, r);
+    return calls_.history()->ListRuns(c, request, r);
   });
 }
 
 absl::StatusOr<v1::ListRunsResponse> SelfBackend::SearchRuns(const v1::SearchRunsRequest& request,
                                                              CallControl* control) {
   return Unary<v1::ListRunsResponse>(calls_, control, [&](grpc::ClientContext* c, auto* r) {
-    return history_->SearchRuns(c, request, r);
+    return calls_.history()->SearchRuns(c, request, r);
   });
 }
 
@@ -108,7 +108,7 @@ absl::StatusOr<v1::RunRecord> SelfBackend::GetRun(int64_t id, CallControl* contr
   v1::GetRunRequest req;
   req.set_id(id);
   return Unary<v1::RunRecord>(calls_, control, [&](grpc::ClientContext* c, auto* r) {
-    return history_->GetRun(c, req, r);
+    return calls_.history()->GetRun(c, req, r);
   });
 }
 

@@ -19,7 +19,7 @@ namespace aix::mcp {
 class SelfBackend final : public Backend {
  public:
   SelfBackend(const std::shared_ptr<grpc::Channel>& channel, std::string secret)
-      : calls_(channel, std::move(secret)), history_(v1::HistoryService::NewStub(channel)) {}
+      : calls_(channel, std::move(secret)) {}
 
   absl::StatusOr<v1::ListPromptsResponse> ListPrompts(CallControl* control) override;
   absl::StatusOr<v1::Prompt> GetPrompt(const std::string& name, CallControl* control) override;
@@ -34,7 +34,6 @@ class SelfBackend final : public Backend {
 
  private:
   endpoint::SelfCalls calls_;
-  std::unique_ptr<v1::HistoryService::Stub> history_;
 };
 
 }  // namespace aix::mcp

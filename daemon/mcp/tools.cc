@@ -290,7 +290,7 @@ absl::StatusOr<Json> GetRunTool(const Call& call, const Json& args) {
   }
   auto run = call.backend->GetRun(id->get<int64_t>(), call.control);
   if (!run.ok()) return ToolFailure(run.status());
-  return TextResult(ProtoJson(*run));
+  return TextResult(ProtoJson(*run, JsonFields::kSetOnly));
 }
 
 }  // namespace

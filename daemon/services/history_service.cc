@@ -269,6 +269,8 @@ grpc::Status HistoryServiceImpl::GetUsage(grpc::ServerContext* context,
       row->set_prompt_tokens(u.prompt_tokens);
       row->set_completion_tokens(u.completion_tokens);
       if (u.cost) row->set_cost(*u.cost);
+      row->set_failed_runs(u.failed_runs);
+      row->set_mean_ttft_ms(u.mean_ttft_ms);
     }
     return absl::OkStatus();
   });
