@@ -52,10 +52,8 @@ MHD_Result ApiExchange::Start() {
     responded_ = true;
     return RespondWebJson(conn(), status, ErrorJson(status, message));
   };
-  if (body_.too_large()) {
-    return fail(413, absl::StrCat("the request body is over ", RequestBody::kMaxBody >> 20, " MiB"));
-  }
-  if (body_.over_budget()) return fail(503, "aixd is taking in too many requests at once; try again");
+  std::string why;
+  if (int status = body_.Refusal(&why); status != 0) return fail(status, why);
   call_ = api_->NewCall(method_);
   if (call_ == nullptr) {
     return fail(404, absl::StrCat("the page's API has no method ", PrintableExcerpt(method_, 80)));

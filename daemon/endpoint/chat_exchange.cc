@@ -57,13 +57,8 @@ MHD_Result ChatExchange::AnswerOrWait() {
 }
 
 MHD_Result ChatExchange::Start() {
-  if (body_.too_large()) {
-    return Fail(413, absl::StrCat("the request body is over ", RequestBody::kMaxBody >> 20, " MiB"));
-  }
-  if (body_.over_budget()) {
-    return Fail(503, absl::StrCat("aixd is taking in more than ", BodyBudget::kMaxBuffered >> 20,
-                                  " MiB of requests at once; send this one again shortly"));
-  }
+  std::string why;
+  if (int status = body_.Refusal(&why); status != 0) return Fail(status, why);
   bool parsed;
   {
     std::lock_guard<std::mutex> lock(mu_);

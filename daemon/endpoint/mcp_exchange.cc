@@ -93,11 +93,9 @@ MHD_Result McpExchange::Start() {
     return Refuse(400, absl::StrCat("MCP-Protocol-Version ", version, " is not one aix speaks (",
                                     mcp::kVersions[0], " down to ", mcp::kVersions[3], ")"));
   }
-  if (body_.too_large()) {
-    return Refuse(413, absl::StrCat("the message is over ", RequestBody::kMaxBody >> 20, " MiB"), mcp::kInvalidRequest);
-  }
-  if (body_.over_budget()) {
-    return Refuse(503, "aixd is taking in too many requests at once; send this one again shortly");
+  std::string why;
+  if (int status = body_.Refusal(&why); status != 0) {
+    return status == 413 ? Refuse(status, why, mcp::kInvalidRequest) : Refuse(status, why);
   }
   mcp::ParseResult parsed = mcp::Parse(body_.text());
   body_.Release();

@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace aix::endpoint {
 namespace {
 
@@ -10,6 +12,19 @@ namespace {
 constexpr size_t kTrimAfterBody = 1 << 20;
 
 }  // namespace
+
+int RequestBody::Refusal(std::string* message) const {
+  if (too_large_) {
+    *message = absl::StrCat("the request body is over ", kMaxBody >> 20, " MiB");
+    return 413;
+  }
+  if (over_budget_) {
+    *message = absl::StrCat("aixd is taking in more than ", BodyBudget::kMaxBuffered >> 20,
+                            " MiB of requests at once; send this one again shortly");
+    return 503;
+  }
+  return 0;
+}
 
 bool BodyBudget::Take(size_t n) {
   size_t now = held_.load();

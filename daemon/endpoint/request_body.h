@@ -40,6 +40,11 @@ class RequestBody {
   bool too_large() const { return too_large_; }
   bool over_budget() const { return over_budget_; }
 
+  // Refusal is the HTTP status a body that hit a bound is refused with
+  // (413 too large, 503 over the budget), and `*message` why; 0 when it is
+  // whole. Every route that takes a body refuses it in these words.
+  int Refusal(std::string* message) const;
+
   const std::string& text() const { return text_; }
 
   // Release frees the body and its share of the budget; the memory of a

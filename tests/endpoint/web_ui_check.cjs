@@ -188,7 +188,7 @@ async function main() {
     await go(page, "#/history", "#history-search");
     await page.type("#history-search", "wind");
     await page.click("#history-go");
-    await page.waitForSelector("#results li", { timeout: 15000 });
+    await page.waitForSelector('#results[data-query="wind"] li', { timeout: 15000 });
     out.search = await page.evaluate(() => ({
       marks: [...document.querySelectorAll("#results mark")].map((m) => m.textContent),
       items: document.querySelectorAll("#results li").length,

@@ -22,6 +22,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ContainsRegex;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using Json = nlohmann::json;
@@ -216,6 +217,11 @@ TEST_F(WebUiTest, OnTheHttpListenPortProgramsUseTheTokenAndNeighboursAreRefused)
   EXPECT_EQ(Curl({"-X", "POST", "-H", auth, "-d", "{}", "-H", "Origin: " + origin, api}), "200");
   EXPECT_EQ(Curl({"-X", "POST", "-d", "{}", "-H", "Origin: " + origin, api}), "401");
   EXPECT_EQ(Curl({"-X", "POST", "-H", auth, "-d", "{}", api}), "403") << "no Origin on a POST";
+  // A body that is not the method's request is refused, naming the field.
+  Result refused = RunProcess({"/usr/bin/curl", "-sS", "-w", "\n%{http_code}", "-X", "POST", "-H", auth,
+                               "-H", "Origin: " + origin, "-d", R"({"all": true, "tagz": "x"})", api},
+                              box_.env, "", 30);
+  EXPECT_THAT(refused.out, AllOf(HasSubstr("tagz"), HasSubstr("aix.v1.ListPromptsRequest"), EndsWith("\n400")));
   // Methods the page has no use for are not reachable at all.
   EXPECT_EQ(Curl({"-X", "POST", "-H", auth, "-d", "{}", "-H", "Origin: " + origin,
                   origin + "/ui/api/Shutdown"}),

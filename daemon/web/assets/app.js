@@ -28,6 +28,10 @@
     return e;
   }
 
+  // routeGen counts the views begun; a view that finishes its requests
+  // after a newer one began does not draw over it.
+  let routeGen = 0;
+
   function show(...nodes) {
     main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
   }
@@ -135,6 +139,7 @@
   // --- Library ---------------------------------------------------------
 
   async function viewLibrary() {
+    const gen = routeGen;
     const [list, cols] = await Promise.all([
       api("ListPrompts", { all: true }),
       api("ListCollections").catch(() => ({ collections: [] })),
@@ -167,6 +172,7 @@
     for (const x of [q, tag, col]) x.addEventListener("input", draw);
     draw();
     performance.mark("aix:library-listed");
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Library"),
       h("div", { class: "row" }, q, tag, col, h("a", { href: "#/new" }, h("button", { type: "button" }, "New prompt"))),
       count, ul,
@@ -176,6 +182,7 @@
   }
 
   async function viewPrompt(name) {
+    const gen = routeGen;
     const p = await api("GetPrompt", { name: name });
     const del = h("button", { class: "danger", type: "button", onclick: async () => {
       if (!confirm("Delete the prompt " + name + "?")) return;
@@ -185,6 +192,7 @@
         location.hash = "#/library";
       } catch (e) { main.appendChild(errorBox(e)); }
     } }, "Delete");
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, p.name),
       p.description ? h("p", {}, p.description) : null,
       h("p", {}, (p.tags || []).map((t) => h("span", { class: "tag" }, t))),
@@ -230,10 +238,12 @@
   }
 
   async function viewEdit(name) {
+    const gen = routeGen;
     const p = await api("GetPrompt", { name: name });
     const text = h("textarea", { class: "yaml", id: "yaml", spellcheck: "false" });
     text.value = p.yaml || "";
     const out = h("div", {});
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Edit " + name),
       h("p", { class: "muted" }, "The prompt's file, checked as `aix edit` checks it: nothing is saved unless it is valid."),
       h("form", { onsubmit: async (ev) => {
@@ -338,6 +348,7 @@
   }
 
   async function viewRun(name, preset) {
+    const gen = routeGen;
     const [p, provs] = await Promise.all([api("GetPrompt", { name: name }), providers()]);
     preset = preset || {};
     const inputs = {};
@@ -373,6 +384,7 @@
       for (const v in inputs) params[v] = inputs[v].value;
       conv.start({ prompt: name, params: params, provider: provider.value, model: model.value.trim() });
     } }, fields, h("div", { class: "row" }, provider, model, models, go));
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Run ", h("a", { href: "#/prompt/" + encodeURIComponent(name) }, name)),
       p.description ? h("p", { class: "muted" }, p.description) : null, form, conv.node);
   }
@@ -380,6 +392,7 @@
   // --- History ---------------------------------------------------------
 
   async function viewHistory(params) {
+    const gen = routeGen;
     const q = h("input", { type: "search", id: "history-search", placeholder: "Search prompts and answers", class: "grow", value: params.get("q") || "" });
     const prompt = h("input", { id: "f-prompt", placeholder: "prompt", value: params.get("prompt") || "", size: 12 });
     const provs = await providers().catch(() => []);
@@ -391,7 +404,7 @@
     failed.checked = params.get("failed") === "1";
     const since = h("input", { type: "date", id: "f-since", value: params.get("since") || "" });
     const until = h("input", { type: "date", id: "f-until", value: params.get("until") || "" });
-    const results = h("div", { id: "results" });
+    const results = h("div", { id: "results", dataset: { query: q.value.trim() } });
     const apply = () => {
       const s = new URLSearchParams();
       for (const [k, x] of [["q", q], ["prompt", prompt], ["provider", provider], ["model", model], ["since", since], ["until", until]]) {
@@ -404,6 +417,7 @@
       h("div", { class: "row" }, q, h("button", { type: "submit", id: "history-go" }, "Search")),
       h("div", { class: "row" }, prompt, provider, model, h("label", { for: "f-failed" }, failed, " failed only"),
         "from", since, "to", until));
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "History"), form, results);
     const untilMs = until.value ? Date.parse(until.value) + 86400000 : Infinity;
     const sinceMs = since.value ? Date.parse(since.value) : 0;
@@ -414,7 +428,7 @@
           (!prompt.value || x.prompt === prompt.value) && (!provider.value || x.provider === provider.value) &&
           (!model.value || x.model === model.value) && (!failed.checked || x.outcome !== "ok") &&
           Number(x.started_unix_ms) >= sinceMs && Number(x.started_unix_ms) < untilMs);
-        results.replaceChildren(h("p", { class: "muted" }, runs.length + " runs match"),
+        results.replaceChildren(h("p", { class: "muted" }, runs.length + (runs.length === 1 ? " run matches" : " runs match")),
           h("ul", { class: "list" }, runs.map((x) => h("li", { dataset: { run: x.id } },
             h("a", { class: "title", href: "#/conversation/" + x.id }, (x.prompt || "(no prompt)") + " · " + when(x.started_unix_ms)),
             " ", h("span", { class: "muted" }, x.provider + " / " + x.model),
@@ -424,7 +438,7 @@
       const r = await api("ListConversations", { prompt: prompt.value, provider: provider.value, model: model.value,
         failed_only: failed.checked, since_unix_ms: sinceMs, limit: 100 });
       const convs = (r.conversations || []).filter((c) => Number(c.started_unix_ms) < untilMs);
-      results.replaceChildren(h("p", { class: "muted" }, convs.length + " conversations"),
+      results.replaceChildren(h("p", { class: "muted" }, convs.length + (convs.length === 1 ? " conversation" : " conversations")),
         h("ul", { class: "list" }, convs.map((c) => h("li", { dataset: { conversation: c.id } },
           h("a", { class: "title", href: "#/conversation/" + c.id }, (c.first && c.first.prompt) || "(no prompt)"),
           " ", h("span", { class: "muted" }, when(c.updated_unix_ms) + " · " + c.turns + " turn" + (c.turns == 1 ? "" : "s") +
@@ -435,6 +449,7 @@
   }
 
   async function viewConversation(id) {
+    const gen = routeGen;
     const c = await api("GetConversation", { id: id });
     const runs = c.runs || [];
     const conv = conversationPane();
@@ -458,6 +473,7 @@
         location.hash = "#/history";
       } catch (e) { main.appendChild(errorBox(e)); }
     } }, "Delete");
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Conversation " + c.id), h("p", { class: "muted" }, c.turns + " turns · " + when(c.started_unix_ms) +
       " · " + c.prompt_tokens + " + " + c.completion_tokens + " tokens"),
       h("div", { class: "row" }, rerun, del), h("div", { id: "turns" }, turns), conv.node);
@@ -467,6 +483,7 @@
   // --- Usage -------------------------------------------------------------
 
   async function viewUsage(params) {
+    const gen = routeGen;
     const days = Number(params.get("days")) || 30;
     const since = Date.now() - days * 86400000;
     const r = await api("GetUsage", { since_unix_ms: since });
@@ -493,6 +510,7 @@
     const pick = h("select", { id: "days", onchange: (ev) => (location.hash = "#/usage?days=" + ev.target.value) },
       [7, 30, 90, 365].map((d) => h("option", { value: d }, "last " + d + " days")));
     pick.value = String(days);
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Usage"), h("div", { class: "row" }, pick,
       h("span", { class: "muted", id: "totals" }, runs + " runs · " + failedRuns + " failed · " + charts.short(total) + " tokens" +
         (cost ? " · cost " + cost.toFixed(4) : ""))),
@@ -511,12 +529,14 @@
   // --- Providers and settings ------------------------------------------
 
   async function viewSettings() {
+    const gen = routeGen;
     const [provs, keys, settings] = await Promise.all([providers(), api("ListKeys"), api("ListSettings")]);
     const keyOf = {};
     for (const k of keys.keys || []) keyOf[k.provider] = k.masked;
     const which = h("select", { id: "key-provider" }, provs.map((p) => h("option", { value: p.name }, p.name)));
     const secret = h("input", { type: "password", id: "key-value", autocomplete: "off", placeholder: "API key", class: "grow" });
     const out = h("div", {});
+    if (gen !== routeGen) return;  // a newer view has the page
     show(h("h1", {}, "Providers & settings"),
       h("table", { id: "providers" }, h("tr", {}, h("th", {}, "Provider"), h("th", {}, "Default model"), h("th", {}, "Key"), h("th", {}, "URL")),
         provs.map((p) => h("tr", {}, h("td", {}, p.name + (p.is_default ? " (default)" : "")), h("td", {}, p.default_model || ""),
@@ -542,6 +562,7 @@
   // --- Routing -----------------------------------------------------------
 
   async function route() {
+    const gen = ++routeGen;
     const hash = location.hash || "#/library";
     const [path, query] = hash.slice(1).split("?");
     const params = new URLSearchParams(query || "");
@@ -569,7 +590,7 @@
       else if (view === "settings") await viewSettings();
       else show(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/library" }, "Back to the library")));
     } catch (e) {
-      show(h("h1", {}, "Something went wrong"), errorBox(e));
+      if (gen === routeGen) show(h("h1", {}, "Something went wrong"), errorBox(e));
     }
     document.body.dataset.view = view;
   }
